@@ -1,0 +1,158 @@
+"""Checkpoints: safetensors weights beside a JSON model card, and nothing is ever unpickled.
+
+A shipped checkpoint is `<stem>.safetensors` (tensors keyed `<role>.<param>`) + `<stem>.json` (family,
+config, dataset, class names, epochs, wall time, metrics, ...). Loading rebuilds the model from the card.
+Training state (optimisers, RNG) is flattened into the same two files: tensors in safetensors, the
+nested structure around them in JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+from torch import nn
+
+from . import models
+
+_TENSOR_REF = "__tensor__"
+
+
+class CheckpointError(RuntimeError):
+    """A checkpoint is missing, truncated, or does not fit the model its card describes."""
+
+
+def paths(stem: str | Path) -> tuple[Path, Path]:
+    stem = Path(stem)
+    base = stem.with_suffix("") if stem.suffix in (".safetensors", ".json") else stem
+    return base.with_name(base.name + ".safetensors"), base.with_name(base.name + ".json")
+
+
+def git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
+            cwd=Path(__file__).resolve().parent,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write to a temporary sibling then rename, so an interrupted save never clobbers the old file."""
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def flatten(obj: Any, prefix: str, tensors: dict[str, torch.Tensor]) -> Any:
+    """Move every tensor of a nested dict/list structure into `tensors`; return the JSON-able skeleton."""
+    if isinstance(obj, torch.Tensor):
+        key = prefix.rstrip("/")
+        tensors[key] = obj.detach().cpu().contiguous()
+        return {_TENSOR_REF: key}
+    if isinstance(obj, dict):
+        return {"__dict__": [[k, flatten(v, f"{prefix}{k}/", tensors)] for k, v in obj.items()]}
+    if isinstance(obj, (list, tuple)):
+        return [flatten(v, f"{prefix}{i}/", tensors) for i, v in enumerate(obj)]
+    return obj
+
+
+def unflatten(skeleton: Any, tensors: dict[str, torch.Tensor]) -> Any:
+    if isinstance(skeleton, dict) and _TENSOR_REF in skeleton:
+        return tensors[skeleton[_TENSOR_REF]]
+    if isinstance(skeleton, dict) and "__dict__" in skeleton:
+        return {k: unflatten(v, tensors) for k, v in skeleton["__dict__"]}
+    if isinstance(skeleton, list):
+        return [unflatten(v, tensors) for v in skeleton]
+    return skeleton
+
+
+def save(
+    stem: str | Path, modules: dict[str, nn.Module], card: dict[str, Any], extra: dict[str, Any] | None = None
+) -> Path:
+    """Save `modules` (by role) to `<stem>.safetensors` and `card` to `<stem>.json`.
+
+    `extra` (optimiser states, RNG states, ...) is flattened into the same pair of files under `state/`.
+    """
+    weights_path, card_path = paths(stem)
+    weights_path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {
+        f"{role}.{k}": v.detach().cpu().contiguous() for role, m in modules.items() for k, v in m.state_dict().items()
+    }
+    card = {**card, "roles": sorted(modules)}
+    if extra is not None:
+        card["state"] = flatten(extra, "state/", tensors)
+    _atomic_write(weights_path, lambda p: save_file(tensors, str(p), metadata={"format": "pt"}))
+    _atomic_write(card_path, lambda p: p.write_text(json.dumps(card, indent=2) + "\n"))
+    return weights_path
+
+
+def read_card(stem: str | Path) -> dict[str, Any]:
+    _, card_path = paths(stem)
+    try:
+        return json.loads(card_path.read_text())
+    except FileNotFoundError:
+        raise CheckpointError(f"model card {card_path.name} is missing") from None
+    except json.JSONDecodeError as exc:
+        raise CheckpointError(f"model card {card_path.name} is not valid JSON ({exc.msg})") from None
+
+
+def read_tensors(stem: str | Path) -> dict[str, torch.Tensor]:
+    weights_path, _ = paths(stem)
+    try:
+        return load_file(str(weights_path))
+    except FileNotFoundError:
+        raise CheckpointError(f"weights file {weights_path.name} is missing") from None
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{weights_path.name} is not a readable safetensors file ({exc})") from None
+
+
+def load_into(stem: str | Path, modules: dict[str, nn.Module], tensors: dict[str, torch.Tensor] | None = None) -> None:
+    """Load each role's weights into the given modules, strictly; a mismatch names the file and keys."""
+    weights_path, _ = paths(stem)
+    tensors = read_tensors(stem) if tensors is None else tensors
+    for role, module in modules.items():
+        prefix = f"{role}."
+        state = {k[len(prefix) :]: v for k, v in tensors.items() if k.startswith(prefix)}
+        if not state:
+            raise CheckpointError(f"{weights_path.name} holds no weights for the {role}")
+        try:
+            module.load_state_dict(state, strict=True)
+        except RuntimeError as exc:
+            first = str(exc).splitlines()[1:3] or [str(exc)]
+            raise CheckpointError(
+                f"{weights_path.name} does not match its {role} model: {' '.join(s.strip() for s in first)}"
+            ) from None
+
+
+def load_model(stem: str | Path, role: str = "generator", device: str | torch.device = "cpu") -> tuple[nn.Module, dict]:
+    """Rebuild `role` from the card beside the weights, load it and put it in eval mode on `device`."""
+    card = read_card(stem)
+    try:
+        config = models.make_config(card["family"], card["config"])
+        module = models.build(card["family"], role, config)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CheckpointError(f"model card {paths(stem)[1].name} does not describe a {role}: {exc}") from None
+    load_into(stem, {role: module})
+    return module.to(device).eval(), card
+
+
+def read_state(stem: str | Path) -> Any:
+    """The extra training state saved beside a checkpoint's weights (optimisers, progress)."""
+    return unflatten(read_card(stem).get("state"), read_tensors(stem))
+
+
+def load_state(stem: str | Path, modules: dict[str, nn.Module]) -> tuple[dict[str, Any], Any]:
+    """Load a training checkpoint: weights into `modules`; returns (card, extra state)."""
+    card = read_card(stem)
+    tensors = read_tensors(stem)
+    load_into(stem, modules, tensors)
+    return card, unflatten(card.get("state"), tensors)

@@ -1,0 +1,307 @@
+"""`python -m playground.evaluate [--json]`: judge every shipped generator.
+
+For each generator, on N samples (10,000 by default): FID in the judge's penultimate feature space against
+the test split, beside the floor (FID of real train vs real test); precision/recall (Kynkäänniemi et al.
+2019, k-NN manifolds in the same space) and the spread of the judge's class predictions, which expose
+mode collapse; CGAN conditional accuracy; InfoGAN categorical purity with its Hungarian category→class
+map (written into the card, where the UI's category picker reads it). Results go into each model card
+and into docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from scipy import linalg
+from scipy.optimize import linear_sum_assignment
+from tqdm import tqdm
+
+from . import checkpoints, data, settings
+from .device import pick_device, seeded_generator
+from .models.infogan import sample_codes
+
+GENERATOR_FAMILIES = ("gan", "dcgan", "cgan", "infogan")
+
+# The bars of the backend issue. "spread" and "recall" are what a mode-collapsed model fails.
+BARS: dict[str, dict[str, float]] = {
+    "judge_accuracy": {"fashion-mnist": 0.90, "mnist": 0.96},
+    "conditional_accuracy": {"fashion-mnist": 0.85, "mnist": 0.90},
+    "category_purity": {"fashion-mnist": 0.60, "mnist": 0.80},
+    "recall": {"*": 0.25},
+    "class_spread": {"*": 0.90},
+}
+
+
+def bar(metric: str, dataset: str) -> float | None:
+    table = BARS[metric]
+    return table.get(dataset, table.get("*"))
+
+
+# -- statistics ----------------------------------------------------------------------------------------
+def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
+    """FID between two (N, D) feature sets: |μa-μb|² + Tr(Σa) + Tr(Σb) - 2 Tr((Σa Σb)^½).
+
+    Tr((Σa Σb)^½) = Σ √λ of the symmetric PSD matrix Σa^½ Σb Σa^½, which stays real and stable even for
+    the singular covariances of a collapsed generator (no complex sqrtm round-off to clean up)."""
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    cov_a, cov_b = np.atleast_2d(np.cov(a, rowvar=False)), np.atleast_2d(np.cov(b, rowvar=False))
+    eigval, eigvec = linalg.eigh(cov_a)
+    sqrt_a = (eigvec * np.sqrt(eigval.clip(min=0))) @ eigvec.T
+    tr_covmean = np.sqrt(linalg.eigvalsh(sqrt_a @ cov_b @ sqrt_a).clip(min=0)).sum()
+    return float(((mu_a - mu_b) ** 2).sum() + np.trace(cov_a) + np.trace(cov_b) - 2 * tr_covmean)
+
+
+def precision_recall(real: torch.Tensor, fake: torch.Tensor, k: int = 5) -> tuple[float, float]:
+    """Improved precision/recall: the share of fakes inside the real k-NN manifold, and vice versa."""
+
+    def radii(x: torch.Tensor) -> torch.Tensor:
+        d = torch.cdist(x, x)
+        return d.kthvalue(k + 1, dim=1).values  # +1: the point itself is at distance 0
+
+    def coverage(points: torch.Tensor, support: torch.Tensor, r: torch.Tensor) -> float:
+        inside = [(torch.cdist(chunk, support) <= r).any(1) for chunk in points.split(1000)]
+        return torch.cat(inside).float().mean().item()
+
+    r_real, r_fake = radii(real), radii(fake)
+    return coverage(fake, real, r_real), coverage(real, fake, r_fake)
+
+
+def class_spread(predicted: np.ndarray, num_classes: int) -> float:
+    """Entropy of the judge's predicted-class histogram over log(K): 1 = all classes equally, 0 = one."""
+    p = np.bincount(predicted, minlength=num_classes) / len(predicted)
+    p = p[p > 0]
+    return float(-(p * np.log(p)).sum() / np.log(num_classes))
+
+
+def hungarian_purity(categories: np.ndarray, predicted: np.ndarray, k: int) -> tuple[float, list[int]]:
+    """Best one-to-one category→class map and the accuracy it gives."""
+    counts = np.zeros((k, k), dtype=np.int64)
+    np.add.at(counts, (categories, predicted), 1)
+    rows, cols = linear_sum_assignment(counts, maximize=True)
+    mapping = [int(c) for _, c in sorted(zip(rows, cols, strict=True))]
+    return float(counts[rows, cols].sum() / len(categories)), mapping
+
+
+# -- the judge and generated samples ---------------------------------------------------------------------
+@dataclass
+class Judge:
+    model: torch.nn.Module
+    device: torch.device
+
+    @torch.no_grad()
+    def __call__(self, images: torch.Tensor, batch: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+        """(N, C, H, W) in [-1, 1] → (features (N, D), predicted classes (N,))."""
+        feats, preds = [], []
+        for chunk in images.split(batch):
+            f = self.model.features(chunk.to(self.device))
+            feats.append(f.cpu())
+            preds.append(self.model.head(f).argmax(1).cpu())
+        return torch.cat(feats).double().numpy(), torch.cat(preds).numpy()
+
+
+@torch.no_grad()
+def generate(card: dict[str, Any], generator: torch.nn.Module, n: int, seed: int, device, batch: int = 500):
+    """n samples (in [-1, 1], on the CPU) and, for conditional families, the class/category each was asked for."""
+    family, cfg = card["family"], generator.config
+    rng = seeded_generator(seed, device)
+    images, asked = [], []
+    for start in range(0, n, batch):
+        m = min(batch, n - start)
+        if family == "infogan":
+            noise, category, continuous = sample_codes(m, cfg, rng, device)
+            images.append(generator(noise, category, continuous).cpu())
+            asked.append(category.cpu())
+        elif family == "cgan":
+            labels = torch.arange(start, start + m, device=device) % cfg.num_classes  # balanced classes
+            z = torch.randn(m, cfg.latent_dim, generator=rng, device=device)
+            images.append(generator(z, labels).cpu())
+            asked.append(labels.cpu())
+        else:
+            images.append(generator(torch.randn(m, cfg.latent_dim, generator=rng, device=device)).cpu())
+    return torch.cat(images), (torch.cat(asked).numpy() if asked else None)
+
+
+@dataclass
+class RealFeatures:
+    test: np.ndarray
+    floor_fid: float
+    test_subset: torch.Tensor = field(repr=False)  # for precision/recall
+
+
+def real_features(judge: Judge, dataset: str, data_dir: Path | None, n: int, seed: int) -> RealFeatures:
+    test = data.load_builtin(dataset, "test", data_dir).dataset.tensors[0]  # type: ignore[attr-defined]
+    train = data.load_builtin(dataset, "train", data_dir).dataset.tensors[0]  # type: ignore[attr-defined]
+    pick = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))[:n]
+    test_feats, _ = judge(test)
+    train_feats, _ = judge(train[pick])
+    return RealFeatures(
+        test_feats, frechet_distance(train_feats, test_feats), torch.from_numpy(test_feats[:5000]).float()
+    )
+
+
+def evaluate_generator(stem: Path, judge: Judge, real: RealFeatures, n: int, seed: int) -> dict[str, Any]:
+    generator, card = checkpoints.load_model(stem, "generator", judge.device)
+    images, asked = generate(card, generator, n, seed, judge.device)
+    feats, preds = judge(images)
+    num_classes = len(card["class_names"])
+    precision, recall = precision_recall(real.test_subset, torch.from_numpy(feats[:5000]).float())
+    result: dict[str, Any] = {
+        "samples": n,
+        "fid": round(frechet_distance(feats, real.test), 3),
+        "fid_floor": round(real.floor_fid, 3),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "class_spread": round(class_spread(preds, num_classes), 4),
+    }
+    if card["family"] == "cgan":
+        result["conditional_accuracy"] = round(float((preds == asked).mean()), 4)
+    if card["family"] == "infogan":
+        purity, mapping = hungarian_purity(asked, preds, generator.config.num_categories)
+        result["category_purity"] = round(purity, 4)
+        result["category_to_class"] = mapping
+    return result
+
+
+def judge_bars(dataset: str, result: dict[str, Any]) -> dict[str, bool]:
+    checks = {}
+    for metric in ("judge_accuracy", "conditional_accuracy", "category_purity", "recall", "class_spread"):
+        if metric in result and (threshold := bar(metric, dataset)) is not None:
+            checks[metric] = result[metric] >= threshold
+    return checks
+
+
+# -- reporting --------------------------------------------------------------------------------------------
+def update_card(stem: Path, evaluation: dict[str, Any]) -> None:
+    """Merge the evaluation into the card's metrics (and the category map where there is one)."""
+    _, card_path = checkpoints.paths(stem)
+    card = checkpoints.read_card(stem)
+    card.setdefault("metrics", {})["evaluation"] = evaluation
+    if "category_to_class" in evaluation:
+        card["category_to_class"] = evaluation["category_to_class"]
+    card_path.write_text(json.dumps(card, indent=2) + "\n")
+
+
+def evaluations_on_file(checkpoint_dir: Path) -> dict[str, dict[str, Any]]:
+    """Every card's stored evaluation, so a partial run (--only) still rewrites the whole table."""
+    found = {}
+    for path in sorted(checkpoint_dir.glob("*.json")):
+        card = json.loads(path.read_text())
+        if "evaluation" in card.get("metrics", {}):
+            found[path.stem] = {"dataset": card["dataset"], **card["metrics"]["evaluation"]}
+    return found
+
+
+def markdown_table(results: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "| checkpoint | dataset | FID (judge features) | real-vs-real floor | precision | recall | class spread "
+        "| conditional acc. | category purity | judge test acc. | bars |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def cell(r: dict[str, Any], key: str) -> str:
+        return f"{r[key]:.3f}" if key in r else "–"
+
+    for name, r in results.items():
+        bars = r.get("bars", {})
+        verdict = (
+            "pass" if bars and all(bars.values()) else ("FAIL: " + ", ".join(k for k, ok in bars.items() if not ok))
+        )
+        lines.append(
+            f"| {name} | {r['dataset']} | {cell(r, 'fid')} | {cell(r, 'fid_floor')} | {cell(r, 'precision')} "
+            f"| {cell(r, 'recall')} | {cell(r, 'class_spread')} | {cell(r, 'conditional_accuracy')} "
+            f"| {cell(r, 'category_purity')} | {cell(r, 'judge_accuracy')} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
+
+
+def write_benchmarks(results: dict[str, dict[str, Any]], n: int, device: torch.device, path: Path) -> None:
+    """Replace the evaluation section of docs/benchmarks.md (other sections are left as they are)."""
+    section = "\n".join([
+        BEGIN,
+        "## Generator quality (`python -m playground.evaluate`)",
+        "",
+        f"{n:,} samples per generator, device `{device.type}`. FID is computed on the judge classifier's "
+        "penultimate features against the test split; the floor is real train vs real test in the same space. "
+        "Precision/recall use k-NN manifolds (k = 5) on 5,000 features each; class spread is the entropy of "
+        "the judge's predicted classes over log 10 (1 = all classes equally often). Recall and spread are the "
+        "mode-collapse bars.",
+        "",
+        markdown_table(results),
+        END,
+    ])  # fmt: skip
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    if BEGIN in text and END in text:
+        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :]
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def evaluate_all(
+    checkpoint_dir: Path, data_dir: Path | None, n: int, seed: int, device: torch.device, only: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    cards = {p.stem: json.loads(p.read_text()) for p in sorted(checkpoint_dir.glob("*.json"))}
+    results: dict[str, dict[str, Any]] = {}
+    for dataset in sorted({c["dataset"] for c in cards.values() if c.get("family") == "judge"}):
+        judge_stem = checkpoint_dir / f"judge-{dataset}"
+        model, _ = checkpoints.load_model(judge_stem, "classifier", device)
+        judge = Judge(model, device)
+        test = data.load_builtin(dataset, "test", data_dir).dataset.tensors  # type: ignore[attr-defined]
+        _, preds = judge(test[0])
+        results[judge_stem.name] = {
+            "dataset": dataset,
+            "judge_accuracy": round(float((preds == test[1].numpy()).mean()), 4),
+        }
+        real = None
+        names = [s for s, c in cards.items() if c.get("family") in GENERATOR_FAMILIES and c["dataset"] == dataset]
+        for name in tqdm([s for s in names if not only or s in only], desc=f"evaluating on {dataset}"):
+            real = real or real_features(judge, dataset, data_dir, n, seed)
+            results[name] = {"dataset": dataset, **evaluate_generator(checkpoint_dir / name, judge, real, n, seed)}
+    for r in results.values():
+        r["bars"] = judge_bars(r["dataset"], r)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m playground.evaluate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument("--samples", type=int, default=10_000, help="generated samples per model")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--checkpoints", type=Path, default=settings.CHECKPOINT_DIR)
+    parser.add_argument("--data-dir", type=Path, default=None, help="IDX folder (as for training)")
+    parser.add_argument("--only", nargs="*", default=None, metavar="NAME", help="evaluate just these generators")
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
+    parser.add_argument("--no-write", action="store_true", help="do not touch the model cards or docs/benchmarks.md")
+    parser.add_argument("--benchmarks", type=Path, default=settings.REPO_ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args(argv)
+    device = pick_device(args.device)
+    try:
+        results = evaluate_all(args.checkpoints, args.data_dir, args.samples, args.seed, device, args.only)
+    except (checkpoints.CheckpointError, data.DataUnavailable) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if not args.no_write:
+        for name, r in results.items():
+            update_card(args.checkpoints / name, {k: v for k, v in r.items() if k != "dataset"})
+        write_benchmarks(evaluations_on_file(args.checkpoints), args.samples, device, args.benchmarks)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print(markdown_table(results))
+    return 0 if all(all(r["bars"].values()) for r in results.values()) else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

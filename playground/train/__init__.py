@@ -1,0 +1,15 @@
+"""Training: one loop (`loop.py`) shared by every family, one step module per family."""
+
+from .cgan import CGANRecipe
+from .gan import DCGANRecipe, GANRecipe
+from .infogan import InfoGANRecipe
+from .judge import JudgeRecipe
+from .recipe import Recipe
+
+RECIPES: dict[str, type[Recipe]] = {
+    "gan": GANRecipe,
+    "dcgan": DCGANRecipe,
+    "cgan": CGANRecipe,
+    "infogan": InfoGANRecipe,
+    "judge": JudgeRecipe,
+}

@@ -1,0 +1,100 @@
+"""`python -m playground.train FAMILY [options]`: train a model family with the shared loop.
+
+Examples:
+  python -m playground.train dcgan --dataset fashion-mnist --data-dir ../shared/datasets --epochs 20
+  python -m playground.train cgan --dataset mnist --split all --export-dir checkpoints
+  python -m playground.train dcgan --dataset ~/sprites --image-size 64       # a folder of your own images
+  torchrun --nproc_per_node 2 -m playground.train dcgan --dataset fashion-mnist   # data-parallel
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import typing
+from pathlib import Path
+
+from .. import models, settings
+from ..data import BUILTIN_DATASETS, SPLITS, DataUnavailable
+from . import RECIPES
+from .loop import TrainingDiverged, train
+
+DESCRIPTIONS = {
+    "gan": "vanilla MLP GAN (Goodfellow et al. 2014)",
+    "dcgan": "DCGAN (Radford et al. 2016)",
+    "cgan": "class-conditional GAN with a projection discriminator",
+    "infogan": "InfoGAN: categorical + continuous latent codes (Chen et al. 2016)",
+    "judge": "the CNN classifier used to evaluate generators",
+}
+
+
+def parse_model_overrides(family: str, pairs: list[str]) -> dict[str, object]:
+    """['g_width=96', ...] → {'g_width': 96}, typed by the family's Config fields."""
+    fields = {f.name: f for f in dataclasses.fields(models.FAMILIES[family].config)}
+    hints = typing.get_type_hints(models.FAMILIES[family].config)
+    values: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or key not in fields:
+            raise SystemExit(f"--model expects KEY=VALUE with KEY one of {', '.join(fields)}; got {pair!r}")
+        values[key] = hints[key](raw)
+    return values
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m playground.train", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    families = parser.add_subparsers(dest="family", required=True, metavar="FAMILY")
+    for name, recipe in RECIPES.items():
+        p = families.add_parser(name, help=DESCRIPTIONS[name], description=f"Train the {DESCRIPTIONS[name]}.")
+        p.add_argument(
+            "--dataset", default="fashion-mnist",
+            help=f"{' or '.join(BUILTIN_DATASETS)}, or a folder of your own images (one sub-folder per class)",
+        )  # fmt: skip
+        p.add_argument("--split", choices=SPLITS, default="train", help="'all' trains on train + test (small datasets)")
+        p.add_argument(
+            "--data-dir", type=Path, default=None,
+            help=f"folder with the IDX(.gz) files (else ${settings.DATA_ENV}, /usr/share/datasets, then a download)",
+        )  # fmt: skip
+        p.add_argument("--image-size", type=int, default=64, choices=(32, 64), help="side for image-folder datasets")
+        p.add_argument("--epochs", type=int, default=recipe.defaults["epochs"])
+        p.add_argument("--batch-size", type=int, default=recipe.defaults["batch_size"], help="per process")
+        p.add_argument("--lr", type=float, default=recipe.defaults["lr"])
+        p.add_argument("--lr-g", type=float, default=None, help="generator learning rate (default --lr)")
+        p.add_argument("--lr-d", type=float, default=None, help="discriminator learning rate (default --lr)")
+        p.add_argument("--beta1", type=float, default=0.5, help="Adam β1 (0.5 as in DCGAN)")
+        p.add_argument("--lr-decay", choices=("none", "linear", "cosine"), default=recipe.defaults["lr_decay"])
+        p.add_argument("--seed", type=int, default=0)
+        p.add_argument("--model", action="append", default=[], metavar="KEY=VALUE", help="override a Config field")
+        p.add_argument("--name", default=None, help="run and checkpoint name (default FAMILY-DATASET)")
+        p.add_argument("--run-dir", type=Path, default=None, help=f"default {settings.RUNS_DIR.name}/NAME")
+        p.add_argument(
+            "--export-dir", type=Path, default=None, help="where the shipped weights + card go (default the run dir)"
+        )
+        p.add_argument("--resume", action="store_true", help="continue from the run dir's last checkpoint")
+        p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
+        p.add_argument("--workers", type=int, default=0, help="data-loading worker processes")
+        p.add_argument("--steps-per-epoch", type=int, default=0, help="cap steps per epoch (quick tries, tests)")
+        p.add_argument("--log-every", type=int, default=50, help="steps between logged loss averages")
+        recipe.add_arguments(p)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    args.model = parse_model_overrides(args.family, args.model)
+    dataset_tag = args.dataset if args.dataset in BUILTIN_DATASETS else Path(args.dataset).name
+    args.name = args.name or f"{args.family}-{dataset_tag}"
+    args.run_dir = args.run_dir or settings.RUNS_DIR / args.name
+    try:
+        train(RECIPES[args.family], args)
+    except (DataUnavailable, TrainingDiverged, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

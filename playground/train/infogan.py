@@ -1,0 +1,64 @@
+"""Step function for InfoGAN: the adversarial game plus the mutual-information term on both players."""
+
+from __future__ import annotations
+
+import argparse
+
+import torch
+
+from ..device import seeded_generator
+from ..models.infogan import sample_codes
+from .gan import GANRecipe
+from .losses import discriminator_loss, generator_loss, info_loss
+from .recipe import frozen, unwrap
+
+
+class InfoGANRecipe(GANRecipe):
+    family = "infogan"
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument("--info-weight", type=float, default=1.0, help="λ on the mutual-information term")
+        parser.add_argument(
+            "--continuous-weight", type=float, default=0.1,
+            help="weight of the continuous codes' term relative to the categorical one (the paper's 0.1)",
+        )  # fmt: skip
+
+    def step(self, modules, optimizers, images, labels, rng):
+        G, D = modules["generator"], modules["discriminator"]
+        n = images.shape[0]
+        noise, category, continuous = sample_codes(n, self.config, rng, images.device)
+        fake = G(noise, category, continuous)
+        lam, w = self.args.info_weight, self.args.continuous_weight
+
+        # D and Q share the body: one pass over real + fake; Q is trained on the fake half.
+        adv, cat_logits, cont_pred = D(torch.cat([images, fake.detach()]))
+        cat_loss, cont_loss = info_loss(cat_logits[n:], cont_pred[n:], category, continuous, continuous_weight=w)
+        loss_d = discriminator_loss(adv[:n], adv[n:]) + lam * (cat_loss + cont_loss)
+        optimizers["discriminator"].zero_grad(set_to_none=True)
+        loss_d.backward()
+        optimizers["discriminator"].step()
+
+        with frozen(D) as critic:
+            adv_fake, cat_logits, cont_pred = critic(fake)
+            cat_g, cont_g = info_loss(cat_logits, cont_pred, category, continuous, continuous_weight=w)
+            loss_g = generator_loss(adv_fake) + lam * (cat_g + cont_g)
+        optimizers["generator"].zero_grad(set_to_none=True)
+        loss_g.backward()
+        optimizers["generator"].step()
+        return {
+            "loss_d": loss_d.detach(), "loss_g": loss_g.detach(),
+            "info_cat": cat_loss.detach(), "info_cont": cont_loss.detach(),
+        }  # fmt: skip
+
+    @torch.no_grad()
+    def samples(self, modules):
+        # Row = category, 10 noise draws per row, continuous codes at 0.
+        c = self.config
+        noise = torch.randn(10, c.noise_dim, generator=seeded_generator(0, self.device), device=self.device)
+        category = torch.arange(c.num_categories, device=self.device).repeat_interleave(10)
+        continuous = torch.zeros(10 * c.num_categories, c.num_continuous, device=self.device)
+        return unwrap(modules["generator"])(noise.repeat(c.num_categories, 1), category, continuous)
+
+    def card_extras(self):
+        return {"class_names": list(self.data.class_names)}

@@ -1,0 +1,33 @@
+"""GAN losses on raw logits (never a Sigmoid followed by BCELoss)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+
+def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+    """BCE with logits: real → 1, fake → 0."""
+    return F.binary_cross_entropy_with_logits(
+        real_logits, torch.ones_like(real_logits)
+    ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
+
+
+def generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
+    """Non-saturating generator loss: -log D(G(z)), strong gradients early in training."""
+    return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+
+
+def info_loss(
+    category_logits: torch.Tensor,
+    continuous_pred: torch.Tensor,
+    category: torch.Tensor,
+    continuous: torch.Tensor,
+    *,
+    continuous_weight: float,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """InfoGAN's mutual-information lower bound, as losses: cross-entropy for the categorical code and a
+    fixed-variance Gaussian (mean squared error) for the continuous codes."""
+    cat = F.cross_entropy(category_logits, category)
+    cont = F.mse_loss(continuous_pred, continuous)
+    return cat, continuous_weight * cont

@@ -1,0 +1,86 @@
+"""What the one training loop asks of a model family: a `Recipe` with a step function."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+from ..data import ImageData
+
+
+def unwrap(module: nn.Module) -> nn.Module:
+    """The plain module behind a DistributedDataParallel wrapper (or the module itself)."""
+    return getattr(module, "module", module)
+
+
+@contextmanager
+def frozen(module: nn.Module) -> Iterator[nn.Module]:
+    """Use `module` without accumulating gradients in its parameters (e.g. D during the G step).
+
+    Yields the unwrapped module: calling it bypasses DDP, so no gradient sync is set up for it."""
+    params = [p for p in module.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield unwrap(module)
+    finally:
+        for p in params:
+            p.requires_grad_(True)
+
+
+class Recipe:
+    """One family's part of training. The loop owns data, devices, DDP, logging and checkpoints."""
+
+    family: ClassVar[str]
+    shipped_roles: ClassVar[tuple[str, ...]] = ("generator",)
+    defaults: ClassVar[dict[str, Any]] = {"epochs": 20, "batch_size": 128, "lr": 2e-4, "lr_decay": "none"}
+
+    def __init__(self, args: argparse.Namespace, data: ImageData, config: Any, device: torch.device) -> None:
+        self.args, self.data, self.config, self.device = args, data, config, device
+
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        """Family-specific command-line flags."""
+
+    @classmethod
+    def config_from_data(cls, data: ImageData) -> dict[str, Any]:
+        """Config fields the dataset dictates (image size, channels, number of classes)."""
+        return {"channels": data.channels, "image_size": data.image_size}
+
+    def build(self) -> dict[str, nn.Module]:
+        raise NotImplementedError
+
+    def optimizers(self, modules: dict[str, nn.Module]) -> dict[str, torch.optim.Optimizer]:
+        """Adam with DCGAN's betas for every role, at --lr (or --lr-ROLE)."""
+        return {
+            role: torch.optim.Adam(m.parameters(), lr=self.lr(role), betas=(self.args.beta1, 0.999))
+            for role, m in modules.items()
+        }
+
+    def lr(self, role: str) -> float:
+        return getattr(self.args, f"lr_{role[0]}", None) or self.args.lr
+
+    def step(
+        self, modules: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer],
+        images: torch.Tensor, labels: torch.Tensor, rng: torch.Generator,
+    ) -> dict[str, torch.Tensor]:  # fmt: skip
+        """One optimisation step on a batch; returns detached losses by name."""
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def samples(self, modules: dict[str, nn.Module]) -> torch.Tensor | None:
+        """A fixed-seed (N, C, H, W) batch in [-1, 1] for the per-epoch grid (10 per row), or None."""
+        return None
+
+    @torch.no_grad()
+    def evaluate(self, modules: dict[str, nn.Module]) -> dict[str, float]:
+        """Cheap end-of-epoch metrics for the progress log and the card."""
+        return {}
+
+    def card_extras(self) -> dict[str, Any]:
+        return {}

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from playground import checkpoints, evaluate, models
+
+
+def test_frechet_distance_is_zero_for_equal_sets_and_grows_with_a_shift():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(2000, 8))
+    assert evaluate.frechet_distance(a, a) == pytest.approx(0, abs=1e-6)
+    assert evaluate.frechet_distance(a, a + 3.0) == pytest.approx(8 * 9.0, rel=1e-6)
+
+
+def test_precision_recall_flags_a_collapsed_sample():
+    torch.manual_seed(0)
+    real = torch.randn(500, 4)
+    assert evaluate.precision_recall(real, torch.randn(500, 4)) > (0.8, 0.8)
+    collapsed = real[:1].repeat(500, 1)  # every fake is the same real point
+    precision, recall = evaluate.precision_recall(real, collapsed)
+    assert precision == 1.0 and recall < 0.02
+
+
+def test_hungarian_purity_recovers_a_permutation():
+    categories = np.repeat(np.arange(10), 20)
+    permutation = np.array([3, 1, 4, 0, 5, 9, 2, 6, 8, 7])
+    predicted = permutation[categories]
+    predicted[:5] = 7  # a few disagreements
+    purity, mapping = evaluate.hungarian_purity(categories, predicted, 10)
+    assert mapping == permutation.tolist()
+    assert purity == pytest.approx(1 - 5 / 200)
+
+
+def test_class_spread_bounds():
+    assert evaluate.class_spread(np.arange(1000) % 10, 10) == pytest.approx(1.0)
+    assert evaluate.class_spread(np.zeros(1000, dtype=int), 10) == 0.0
+
+
+def save(stem, family, role, module, config, dataset="mnist"):
+    card = {
+        "family": family, "config": dataclasses.asdict(config), "dataset": dataset,
+        "class_names": [str(d) for d in range(10)], "metrics": {},
+    }  # fmt: skip
+    checkpoints.save(stem, {role: module}, card)
+
+
+def test_evaluate_all_scores_writes_cards_and_fails_a_collapsed_model(fixture_data_dir, tmp_path):
+    torch.manual_seed(0)
+    judge_cfg = models.ClassifierConfig(width=8, feature_dim=16)
+    save(tmp_path / "judge-mnist", "judge", "classifier", models.build("judge", "classifier", judge_cfg), judge_cfg)
+    info_cfg = models.InfoGANConfig(g_width=8, d_width=8, noise_dim=8)
+    save(tmp_path / "infogan-mnist", "infogan", "generator", models.build("infogan", "generator", info_cfg), info_cfg)
+    cgan_cfg = models.CGANConfig(g_width=8, d_width=8, latent_dim=8)
+    collapsed = models.build("cgan", "generator", cgan_cfg)
+    last = collapsed.net.body[-2]  # the final transposed convolution: zero it → one constant image
+    torch.nn.init.zeros_(last.weight)
+    torch.nn.init.zeros_(last.bias)
+    save(tmp_path / "cgan-mnist", "cgan", "generator", collapsed, cgan_cfg)
+
+    results = evaluate.evaluate_all(tmp_path, fixture_data_dir, n=200, seed=0, device=torch.device("cpu"))
+    assert set(results) == {"judge-mnist", "infogan-mnist", "cgan-mnist"}
+    cgan = results["cgan-mnist"]
+    assert cgan["recall"] < 0.05 and cgan["class_spread"] == 0.0
+    assert cgan["bars"]["recall"] is False and cgan["bars"]["class_spread"] is False
+    info = results["infogan-mnist"]
+    assert sorted(info["category_to_class"]) == list(range(10)) and 0 <= info["category_purity"] <= 1
+    assert info["fid"] >= 0 and info["fid_floor"] >= 0
+
+    for name, r in results.items():
+        evaluate.update_card(tmp_path / name, r)
+    card = json.loads((tmp_path / "infogan-mnist.json").read_text())
+    assert card["category_to_class"] == info["category_to_class"]
+    doc = tmp_path / "benchmarks.md"
+    doc.write_text("# Benchmarks\n\nkept section\n")
+    evaluate.write_benchmarks(evaluate.evaluations_on_file(tmp_path), 200, torch.device("cpu"), doc)
+    evaluate.write_benchmarks(evaluate.evaluations_on_file(tmp_path), 200, torch.device("cpu"), doc)
+    text = doc.read_text()
+    assert "kept section" in text and text.count(evaluate.BEGIN) == 1
+    assert "| cgan-mnist | mnist |" in text and "FAIL" in text

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+import torch
+
+from playground import models
+from playground.models.infogan import sample_codes
+
+
+def generate(family: str, G, n: int, rng: torch.Generator) -> torch.Tensor:
+    cfg = G.config
+    if family == "cgan":
+        return G(torch.randn(n, cfg.latent_dim, generator=rng), torch.arange(n) % cfg.num_classes)
+    if family == "infogan":
+        return G(*sample_codes(n, cfg, rng, "cpu"))
+    return G(torch.randn(n, cfg.latent_dim, generator=rng))
+
+
+@pytest.mark.parametrize("family", ["gan", "dcgan", "cgan", "infogan"])
+@pytest.mark.parametrize(("size", "channels"), [(28, 1), (32, 3), (64, 3)])
+def test_generator_and_discriminator_shapes(family, size, channels):
+    cfg = models.FAMILIES[family].config(image_size=size, channels=channels)
+    G = models.build(family, "generator", cfg).eval()
+    D = models.build(family, "discriminator", cfg)
+    images = generate(family, G, 3, torch.Generator().manual_seed(0))
+    assert images.shape == (3, channels, size, size)
+    assert images.min() >= -1 and images.max() <= 1
+    out = D(images, torch.zeros(3, dtype=torch.long)) if family == "cgan" else D(images)
+    logits = out[0] if family == "infogan" else out
+    assert logits.shape == (3,)
+    if family == "infogan":
+        assert out[1].shape == (3, cfg.num_categories) and out[2].shape == (3, cfg.num_continuous)
+
+
+@pytest.mark.parametrize("family", ["dcgan", "cgan", "infogan"])
+def test_same_seed_same_pixels(family):
+    cfg = models.FAMILIES[family].config(g_width=16, d_width=16)
+    torch.manual_seed(0)
+    G = models.build(family, "generator", cfg).eval()
+    a = generate(family, G, 4, torch.Generator().manual_seed(7))
+    b = generate(family, G, 4, torch.Generator().manual_seed(7))
+    c = generate(family, G, 4, torch.Generator().manual_seed(8))
+    assert torch.equal(a, b) and not torch.equal(a, c)
+
+
+def test_classifier_features_feed_its_head():
+    judge = models.build("judge", "classifier", models.ClassifierConfig()).eval()
+    x = torch.randn(5, 1, 28, 28)
+    feats = judge.features(x)
+    assert feats.shape == (5, 128)
+    assert torch.allclose(judge.head(feats), judge(x))
+
+
+def test_unsupported_image_size_and_unknown_config_field():
+    with pytest.raises(ValueError, match="image_size"):
+        models.DCGANGenerator(models.DCGANConfig(image_size=30))
+    with pytest.raises(ValueError, match="unknown dcgan config fields"):
+        models.make_config("dcgan", {"latent_dim": 8, "nonsense": 1})

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from playground.checkpoints import read_state
+from playground.train.__main__ import main as train_main
+
+TINY = {
+    "gan": ["--model", "hidden=32", "--model", "latent_dim=8"],
+    "dcgan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "latent_dim=8"],
+    "cgan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "latent_dim=8"],
+    "infogan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "noise_dim=8"],
+    "judge": ["--model", "width=8", "--model", "feature_dim=16"],
+}
+
+
+def run(family, data_dir, run_dir, *extra):
+    args = [family, "--dataset", "mnist", "--data-dir", str(data_dir), "--run-dir", str(run_dir)]
+    args += ["--batch-size", "16", "--log-every", "2", *TINY[family], *extra]
+    return train_main(args)
+
+
+def card(run_dir, name):
+    return json.loads((run_dir / f"{name}.json").read_text())
+
+
+@pytest.mark.parametrize("family", list(TINY))
+def test_every_family_trains_and_exports(family, fixture_data_dir, tmp_path):
+    assert run(family, fixture_data_dir, tmp_path, "--epochs", "1", "--steps-per-epoch", "4") == 0
+    name = f"{family}-mnist"
+    exported = card(tmp_path, name)
+    assert exported["epochs"] == 1 and exported["steps"] == 4 and exported["family"] == family
+    assert exported["class_names"] == [str(d) for d in range(10)]
+    assert (tmp_path / "losses.png").stat().st_size > 0
+    history = json.loads((tmp_path / "last.json").read_text())
+    assert history["state"]  # optimiser + progress state for --resume
+    roles = {k.split(".")[0] for k in load_file(str(tmp_path / f"{name}.safetensors"))}
+    if family == "judge":
+        assert roles == {"classifier"}
+        assert 0 <= exported["metrics"]["training"]["test_accuracy"] <= 1
+    else:
+        assert roles == {"generator"}  # the shipped file carries no discriminator
+        assert (tmp_path / "samples" / "epoch_001.png").exists() and (tmp_path / f"{name}.png").exists()
+
+
+def test_classifier_loss_falls_on_a_tiny_overfit(fixture_data_dir, tmp_path):
+    run(
+        "judge", fixture_data_dir, tmp_path, "--epochs", "8", "--augment", "0", "--log-every", "15",
+        "--lr", "2e-3", "--lr-decay", "none", "--model", "dropout=0.0", "--model", "width=16", "--model", "feature_dim=32",
+    )  # fmt: skip
+    losses = [h["loss"] for h in read_state(tmp_path / "last")["progress"]["history"]]
+    assert all(torch.isfinite(torch.tensor(losses)))
+    assert losses[-1] < 0.7 * losses[0]
+
+
+def test_gan_losses_stay_finite(fixture_data_dir, tmp_path):
+    run("dcgan", fixture_data_dir, tmp_path, "--epochs", "3")
+    history = read_state(tmp_path / "last")["progress"]["history"]
+    assert len(history) >= 6
+    assert all(torch.isfinite(torch.tensor([h["loss_d"], h["loss_g"]])).all() for h in history)
+
+
+def test_resume_continues_exactly(fixture_data_dir, tmp_path):
+    straight, interrupted = tmp_path / "straight", tmp_path / "interrupted"
+    run("infogan", fixture_data_dir, straight, "--epochs", "2", "--steps-per-epoch", "3")
+    run("infogan", fixture_data_dir, interrupted, "--epochs", "1", "--steps-per-epoch", "3")
+    run("infogan", fixture_data_dir, interrupted, "--epochs", "2", "--steps-per-epoch", "3", "--resume")
+    a = load_file(str(straight / "infogan-mnist.safetensors"))
+    b = load_file(str(interrupted / "infogan-mnist.safetensors"))
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert card(interrupted, "infogan-mnist")["epochs"] == 2
+
+
+def test_divergence_is_reported(fixture_data_dir, tmp_path, capsys):
+    assert run("judge", fixture_data_dir, tmp_path, "--epochs", "1", "--lr", "1e30", "--augment", "0") == 1
+    assert "became non-finite" in capsys.readouterr().err
+
+
+def test_help_lists_families(capsys):
+    with pytest.raises(SystemExit):
+        train_main(["--help"])
+    out = capsys.readouterr().out
+    assert all(f in out for f in TINY)
+
+
+def test_two_process_data_parallel_run(fixture_data_dir, tmp_path):
+    """torchrun with 2 CPU processes (gloo): both ranks step in lock-step and rank 0 writes the export."""
+    cmd = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+        "-m", "playground.train", "cgan", "--dataset", "mnist", "--data-dir", str(fixture_data_dir),
+        "--run-dir", str(tmp_path), "--epochs", "1", "--steps-per-epoch", "3", "--batch-size", "8",
+        *TINY["cgan"],
+    ]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    exported = card(tmp_path, "cgan-mnist")
+    assert exported["processes"] == 2 and exported["steps"] == 3
