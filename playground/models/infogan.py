@@ -31,8 +31,13 @@ class InfoGANConfig:
 def assemble_code(
     noise: torch.Tensor, category: torch.Tensor, continuous: torch.Tensor, num_categories: int
 ) -> torch.Tensor:
-    """(B, noise_dim), (B,) int64, (B, num_continuous) → (B, code_dim) generator input."""
-    return torch.cat([noise, F.one_hot(category, num_categories).to(noise.dtype), continuous], dim=1)
+    """(B, noise_dim), category, (B, num_continuous) → (B, code_dim) generator input.
+
+    `category` is either (B,) int64 indices or (B, K) weights over the categories (a blend of two one-hot
+    codes, as when interpolating from one category to another)."""
+    if category.dim() == 1:
+        category = F.one_hot(category, num_categories)
+    return torch.cat([noise, category.to(noise.dtype), continuous], dim=1)
 
 
 def sample_codes(

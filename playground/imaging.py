@@ -1,0 +1,73 @@
+"""Pictures: tensors to PIL, crisp enlargement, labelled grids and strips, GIF writing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from PIL import Image, ImageDraw, ImageFont
+
+BACKGROUND = (255, 255, 255)
+INK = (30, 30, 40)
+
+
+def to_pil(image: torch.Tensor) -> Image.Image:
+    """(C, H, W) in [-1, 1] → an 'L' (C = 1) or 'RGB' (C = 3) image."""
+    array = ((image.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    array = array.permute(1, 2, 0).numpy()
+    return Image.fromarray(array[..., 0] if array.shape[2] == 1 else array, "L" if array.shape[2] == 1 else "RGB")
+
+
+def enlarge(image: Image.Image, scale: int) -> Image.Image:
+    """Nearest-neighbour enlargement: every generated pixel stays a crisp square."""
+    return image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
+
+
+def font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    return ImageFont.load_default(size=size)
+
+
+def labelled_grid(
+    cells: Sequence[Sequence[Image.Image]],
+    *,
+    row_labels: Sequence[str] = (),
+    column_labels: Sequence[str] = (),
+    gap: int = 4,
+    font_size: int = 14,
+) -> Image.Image:
+    """Rows of equally sized images on white, with optional labels left of each row and above each column."""
+    cell_w, cell_h = cells[0][0].size
+    draw_font = font(font_size)
+    measure = ImageDraw.Draw(Image.new("RGB", (1, 1)))
+    label_w = max((int(measure.textlength(t, font=draw_font)) for t in row_labels), default=0)
+    left = label_w + 2 * gap if row_labels else gap
+    top = font_size + 2 * gap if column_labels else gap
+    n_cols = max(len(r) for r in cells)
+    grid = Image.new("RGB", (left + n_cols * (cell_w + gap), top + len(cells) * (cell_h + gap)), BACKGROUND)
+    draw = ImageDraw.Draw(grid)
+    for c, text in enumerate(column_labels):
+        x = left + c * (cell_w + gap) + (cell_w - draw.textlength(text, font=draw_font)) / 2
+        draw.text((x, gap), text, fill=INK, font=draw_font)
+    for r, row in enumerate(cells):
+        y = top + r * (cell_h + gap)
+        if r < len(row_labels):
+            draw.text((gap, y + (cell_h - font_size) / 2), row_labels[r], fill=INK, font=draw_font)
+        for c, cell in enumerate(row):
+            grid.paste(cell.convert("RGB"), (left + c * (cell_w + gap), y))
+    return grid
+
+
+def strip(frames: Sequence[Image.Image], gap: int = 2) -> Image.Image:
+    """Frames side by side."""
+    return labelled_grid([list(frames)], gap=gap)
+
+
+def write_gif(frames: Sequence[Image.Image], path: Path, *, fps: float = 8.0, bounce: bool = True) -> Path:
+    """An endlessly looping GIF; with `bounce` it plays forward then back, so the loop has no jump."""
+    sequence = list(frames) + (list(frames)[-2:0:-1] if bounce else [])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sequence[0].save(
+        path, save_all=True, append_images=sequence[1:], duration=int(1000 / fps), loop=0, optimize=False, disposal=1
+    )
+    return path

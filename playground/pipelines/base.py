@@ -1,0 +1,45 @@
+"""What every generator pipeline shares: loading from a model card, seeded noise, pictures out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from PIL import Image
+
+from .. import checkpoints
+from ..imaging import enlarge, to_pil
+
+
+def seeded_normal(seed: int, dim: int) -> torch.Tensor:
+    """(dim,) standard-normal noise drawn on the CPU from `seed` alone: the same on every device and in
+    every batch it joins, so a seed always names the same latent."""
+    return torch.randn(dim, generator=torch.Generator().manual_seed(seed))
+
+
+class GeneratorPipeline:
+    """A trained generator, resident on `device`, with its model card."""
+
+    def __init__(self, stem: Path, device: torch.device) -> None:
+        self.stem, self.device = Path(stem), device
+        self.generator, self.card = checkpoints.load_model(self.stem, "generator", device)
+        self.config = self.generator.config
+
+    @property
+    def name(self) -> str:
+        return self.stem.name
+
+    @property
+    def class_names(self) -> list[str]:
+        return list(self.card.get("class_names", []))
+
+    def noise(self, seeds: list[int], dim: int) -> torch.Tensor:
+        return torch.stack([seeded_normal(s, dim) for s in seeds]).to(self.device)  # (B, dim)
+
+    @staticmethod
+    def pictures(batch: torch.Tensor, scale: int) -> list[Image.Image]:
+        return [enlarge(to_pil(image), scale) for image in batch]
+
+    def describe(self) -> dict[str, Any]:
+        return {"model": self.name, "dataset": self.card.get("dataset")}

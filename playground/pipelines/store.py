@@ -1,0 +1,51 @@
+"""The store: every pipeline is built on first use (or at start with --preload) and then kept resident."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .conditional import ConditionalPipeline
+from .latent import LatentPipeline
+
+PIPELINES = {"infogan": LatentPipeline, "cgan": ConditionalPipeline}
+
+DATASET_LABELS = {"fashion-mnist": "Fashion-MNIST", "mnist": "MNIST"}
+
+
+class Store:
+    def __init__(self, checkpoint_dir: Path, device: torch.device) -> None:
+        self.checkpoint_dir, self.device = Path(checkpoint_dir), device
+        self._loaded: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self.cards: dict[str, dict[str, Any]] = {}
+        for path in sorted(self.checkpoint_dir.glob("*.json")):
+            try:
+                self.cards[path.stem] = json.loads(path.read_text())
+            except (OSError, json.JSONDecodeError):
+                continue  # a broken card is reported on the Models tab, not at start-up
+
+    def names(self, family: str) -> list[str]:
+        return [n for n, c in self.cards.items() if c.get("family") == family]
+
+    def label(self, name: str) -> str:
+        dataset = self.cards[name].get("dataset", "")
+        return DATASET_LABELS.get(dataset, dataset)
+
+    def get(self, name: str) -> Any:
+        if name not in self.cards or self.cards[name].get("family") not in PIPELINES:
+            raise ValueError(f"Unknown model {str(name)[:60]!r}.")
+        with self._lock:
+            if name not in self._loaded:
+                cls = PIPELINES[self.cards[name]["family"]]
+                self._loaded[name] = cls(self.checkpoint_dir / name, self.device)
+            return self._loaded[name]
+
+    def preload(self) -> None:
+        for name, card in self.cards.items():
+            if card.get("family") in PIPELINES:
+                self.get(name)
