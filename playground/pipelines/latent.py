@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import torch
@@ -26,7 +26,7 @@ class LatentSettings:
     model: str
     seed: int
     category: int
-    codes: list[float] = field(default_factory=list)
+    codes: list[float] | None = None  # None: every continuous code at 0
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,0 +1,56 @@
+"""Start the real app (`python app.py`) on a free loopback port for tests, and stop it afterwards."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_app(checkpoint_dir: Path, cache_dir: Path, *extra: str, timeout: float = 90.0):
+    port = free_port()
+    env = {
+        **os.environ, "PLAYGROUND_CHECKPOINTS": str(checkpoint_dir), "PLAYGROUND_CACHE": str(cache_dir),
+        "GRADIO_ANALYTICS_ENABLED": "False", "OMP_NUM_THREADS": "1",
+    }  # fmt: skip
+    log = cache_dir / "server.log"
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "app.py", "--port", str(port), "--device", "cpu", *extra],
+            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"app.py exited early:\n{log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(url, timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"app.py did not serve {url} in {timeout} s") from None
+                time.sleep(0.3)
+        yield url, process, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()

@@ -1,0 +1,125 @@
+"""The real app on a free port, driven through gradio_client and raw HTTP."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import httpx
+import numpy as np
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+from .server import REPO, running_app
+
+ENDPOINTS = {
+    "/infogan_generate", "/infogan_sweep", "/infogan_interpolate", "/infogan_apply_settings",
+    "/infogan_categories", "/cgan_generate", "/cgan_classes", "/random_seed",
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def app(tiny_checkpoints, tmp_path_factory):
+    with running_app(tiny_checkpoints, tmp_path_factory.mktemp("cache")) as (url, process, log):
+        yield url, process, log
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return Client(app[0], verbose=False)
+
+
+def pixels(path) -> np.ndarray:
+    with Image.open(path) as im:
+        return np.asarray(im).copy()
+
+
+def test_help_explains_every_flag():
+    out = subprocess.run([sys.executable, "app.py", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    for flag in ("--host", "--port", "--share", "--device", "--preload"):
+        assert flag in out.stdout
+
+
+def test_every_endpoint_is_named(client):
+    named = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
+    assert named >= ENDPOINTS
+
+
+def test_infogan_generate_is_deterministic(client):
+    first, settings = client.predict("infogan-mnist", 42, 3, 0.5, -0.5, api_name="/infogan_generate")
+    again, _ = client.predict("infogan-mnist", 42, 3, 0.5, -0.5, api_name="/infogan_generate")
+    other, _ = client.predict("infogan-mnist", 43, 3, 0.5, -0.5, api_name="/infogan_generate")
+    assert pixels(first).shape[:2] == (280, 280)
+    assert np.array_equal(pixels(first), pixels(again)) and not np.array_equal(pixels(first), pixels(other))
+    assert json.loads(settings) == {"model": "infogan-mnist", "seed": 42, "category": 3, "codes": [0.5, -0.5]}
+
+
+def test_settings_round_trip_reproduces_the_pixels(client):
+    image, settings = client.predict("infogan-fashion-mnist", 1234, 7, -1.25, 2.0, api_name="/infogan_generate")
+    out = client.predict(settings, api_name="/infogan_apply_settings")
+    model, seed, _, c1, c2, replay, replay_settings = out
+    assert (model, seed, c1, c2) == ("infogan-fashion-mnist", 1234, -1.25, 2.0)
+    assert np.array_equal(pixels(image), pixels(replay)) and replay_settings == settings
+
+
+def test_sweep_and_interpolation(client):
+    sweep = client.predict("infogan-mnist", 5, 0, 0.0, 0.0, 1, "seeds", 5, 3, api_name="/infogan_sweep")
+    assert pixels(sweep).shape[0] > 3 * 112
+    film, gif, download = client.predict(
+        "infogan-mnist", 5, 0, 0.0, 0.0, 9, 4, 1.0, -1.0, 6, "linear", api_name="/infogan_interpolate"
+    )
+    with Image.open(gif) as animation:
+        assert animation.n_frames == 6 + 4
+    assert pixels(film).shape[1] > 6 * 112 and download.endswith(".gif")
+
+
+def test_cgan_generate_and_class_switch(client):
+    grid, verdict, settings = client.predict("cgan-mnist", ["1", "7"], 4, 3, api_name="/cgan_generate")
+    assert pixels(grid).shape[0] > 2 * 112 and verdict.count("judge agrees") == 2
+    assert json.loads(settings)["classes"] == ["1", "7"]
+    update = client.predict("cgan-mnist", api_name="/cgan_classes")
+    assert [c[0] if isinstance(c, list) else c for c in update["choices"]][:3] == ["0", "1", "2"]
+
+
+@pytest.mark.parametrize(
+    ("args", "api", "message"),
+    [
+        (("infogan-mnist", -1, 0, 0.0, 0.0), "/infogan_generate", "seed must be a whole number"),
+        (("infogan-mnist", 1e30, 0, 0.0, 0.0), "/infogan_generate", "seed must be a whole number"),
+        (("infogan-mnist", "abc", 0, 0.0, 0.0), "/infogan_generate", "seed must be a number"),
+        (("infogan-mnist", 1, 99, 0.0, 0.0), "/infogan_generate", "Unknown category"),
+        (("infogan-mnist", 1, 0, 9.0, 0.0), "/infogan_generate", "between -2 and 2"),
+        (("no-such-model", 1, 0, 0.0, 0.0), "/infogan_generate", "Unknown model"),
+        (("cgan-mnist", ["dragon"], 4, 1), "/cgan_generate", "Unknown class 'dragon'"),
+        (("cgan-mnist", ["1"], 10**9, 1), "/cgan_generate", "Samples per class"),
+        (("{not json",), "/infogan_apply_settings", "not valid JSON"),
+    ],
+)
+def test_bad_input_gets_a_sentence_and_the_server_keeps_serving(client, args, api, message):
+    with pytest.raises(AppError, match=message):
+        client.predict(*args, api_name=api)
+    image, _ = client.predict("infogan-mnist", 1, 0, 0.0, 0.0, api_name="/infogan_generate")
+    assert pixels(image).shape[:2] == (280, 280)
+
+
+def test_nan_over_raw_http_is_refused_plainly(app):
+    """gradio_client cannot send NaN; a hand-written request can."""
+    url = app[0]
+    body = '{"data": ["infogan-mnist", NaN, 0, 0.0, 0.0]}'
+    with httpx.Client(timeout=30) as http:
+        event = http.post(f"{url}gradio_api/call/infogan_generate", content=body,
+                          headers={"content-type": "application/json"})  # fmt: skip
+        if event.status_code == 200:
+            stream = http.get(f"{url}gradio_api/call/infogan_generate/{event.json()['event_id']}").text
+            assert "event: error" in stream and "finite" in stream
+        else:
+            assert event.status_code == 422  # rejected before it reaches the model
+
+
+def test_server_log_has_no_tracebacks(app):
+    """Runs after the bad-input tests above: user errors are messages, not logged stack traces."""
+    assert "Traceback" not in app[2].read_text()
