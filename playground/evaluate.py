@@ -26,6 +26,7 @@ from tqdm import tqdm
 from . import checkpoints, data, settings
 from .device import pick_device, seeded_generator
 from .models.infogan import sample_codes
+from .report import machine, update_section
 
 GENERATOR_FAMILIES = ("gan", "dcgan", "cgan", "infogan")
 
@@ -221,31 +222,20 @@ def markdown_table(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-BEGIN, END = "<!-- evaluation:begin -->", "<!-- evaluation:end -->"
-
-
 def write_benchmarks(results: dict[str, dict[str, Any]], n: int, device: torch.device, path: Path) -> None:
     """Replace the evaluation section of docs/benchmarks.md (other sections are left as they are)."""
-    section = "\n".join([
-        BEGIN,
+    text = "\n".join([
         "## Generator quality (`python -m playground.evaluate`)",
         "",
-        f"{n:,} samples per generator, device `{device.type}`. FID is computed on the judge classifier's "
-        "penultimate features against the test split; the floor is real train vs real test in the same space. "
-        "Precision/recall use k-NN manifolds (k = 5) on 5,000 features each; class spread is the entropy of "
-        "the judge's predicted classes over log 10 (1 = all classes equally often). Recall and spread are the "
-        "mode-collapse bars.",
+        f"{n:,} samples per generator, device `{device.type}` ({machine()}). FID is computed on the judge "
+        "classifier's penultimate features against the test split; the floor is real train vs real test in the "
+        "same space. Precision/recall use k-NN manifolds (k = 5) on 5,000 features each; class spread is the "
+        "entropy of the judge's predicted classes over log 10 (1 = all classes equally often). Recall and spread "
+        "are the mode-collapse bars.",
         "",
         markdown_table(results),
-        END,
     ])  # fmt: skip
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
+    update_section("evaluation", text, path)
 
 
 def evaluate_all(

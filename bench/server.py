@@ -1,4 +1,4 @@
-"""Start the real app (`python app.py`) on a free loopback port for tests, and stop it afterwards."""
+"""Start the real app (`python app.py`) on a free loopback port, for tests and benchmarks."""
 
 from __future__ import annotations
 
@@ -20,6 +20,22 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for(url: str, process: subprocess.Popen, timeout: float, log: Path | None = None) -> str:
+    """Poll `url` until it answers; fail early if the server process exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            tail = log.read_text()[-3000:] if log else ""
+            raise RuntimeError(f"the server exited early (code {process.returncode}):\n{tail}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return url
+        except OSError:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"nothing served {url} within {timeout} s") from None
+            time.sleep(0.3)
+
+
 @contextmanager
 def running_app(checkpoint_dir: Path, cache_dir: Path, *extra: str, timeout: float = 90.0):
     port = free_port()
@@ -34,19 +50,8 @@ def running_app(checkpoint_dir: Path, cache_dir: Path, *extra: str, timeout: flo
             [sys.executable, "app.py", "--port", str(port), "--device", "cpu", *extra],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"app.py exited early:\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(url, timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"app.py did not serve {url} in {timeout} s") from None
-                time.sleep(0.3)
+        url = wait_for(f"http://127.0.0.1:{port}/", process, timeout, log)
         yield url, process, log
     finally:
         process.terminate()

@@ -1,0 +1,39 @@
+"""docs/benchmarks.md is written by several commands; each owns one marked section of it."""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+import torch
+
+from . import settings
+
+BENCHMARKS = settings.REPO_ROOT / "docs" / "benchmarks.md"
+
+
+def update_section(name: str, markdown: str, path: Path = BENCHMARKS) -> None:
+    """Replace the text between `<!-- name:begin -->` and `<!-- name:end -->` (appending it if absent)."""
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    section = f"{begin}\n{markdown.strip()}\n{end}"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    if begin in text and end in text:
+        text = text[: text.index(begin)] + section + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip() + "\n\n" + section + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def machine() -> str:
+    """One line naming the machine a figure was measured on."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    gpu = f", GPU {torch.cuda.get_device_name(0)}" if torch.cuda.is_available() else ""
+    return f"{cpu}, {torch.get_num_threads()} torch threads{gpu}; torch {torch.__version__}, Python {platform.python_version()}"
