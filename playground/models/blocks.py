@@ -30,12 +30,17 @@ class ConvGenerator(nn.Module):
     the channels; the last one outputs the image channels. BatchNorm + ReLU as in Radford et al.
     """
 
-    def __init__(self, *, input_dim: int, channels: int, image_size: int, width: int) -> None:
+    def __init__(self, *, input_dim: int, channels: int, image_size: int, width: int, hidden: int = 0) -> None:
         super().__init__()
         self.start = start_resolution(image_size)
         steps = num_resamplings(image_size)
         self.start_channels = width * 2 ** (steps - 1)
+        layers: list[nn.Module] = []
+        if hidden:  # an extra fully connected layer, as in InfoGAN's generator, to mix the codes first
+            layers += [nn.Linear(input_dim, hidden, bias=False), nn.BatchNorm1d(hidden), nn.ReLU(inplace=True)]
+            input_dim = hidden
         self.project = nn.Sequential(
+            *layers,
             nn.Linear(input_dim, self.start_channels * self.start**2, bias=False),
             nn.BatchNorm1d(self.start_channels * self.start**2),
             nn.ReLU(inplace=True),

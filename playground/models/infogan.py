@@ -22,6 +22,8 @@ class InfoGANConfig:
     image_size: int = 28
     g_width: int = 64
     d_width: int = 64
+    g_hidden: int = 0  # a fully connected layer before the convolutions, as in the paper (0 = none)
+    d_hidden: int = 0  # a fully connected layer shared by the adversarial and Q heads (0 = none)
 
     @property
     def code_dim(self) -> int:
@@ -56,7 +58,7 @@ class InfoGANGenerator(nn.Module):
         self.config = config
         self.net = ConvGenerator(
             input_dim=config.code_dim, channels=config.channels,
-            image_size=config.image_size, width=config.g_width,
+            image_size=config.image_size, width=config.g_width, hidden=config.g_hidden,
         )  # fmt: skip
 
     def forward(self, noise: torch.Tensor, category: torch.Tensor, continuous: torch.Tensor) -> torch.Tensor:
@@ -70,14 +72,19 @@ class InfoGANDiscriminator(nn.Module):
         super().__init__()
         self.config = config
         self.encoder = ConvEncoder(channels=config.channels, image_size=config.image_size, width=config.d_width)
-        self.head = sn_linear(self.encoder.feature_dim, 1)
+        features = self.encoder.feature_dim
+        self.shared = nn.Identity()
+        if config.d_hidden:
+            self.shared = nn.Sequential(sn_linear(features, config.d_hidden), nn.LeakyReLU(0.2))
+            features = config.d_hidden
+        self.head = sn_linear(features, 1)
         self.q_head = nn.Sequential(
-            nn.Linear(self.encoder.feature_dim, 128), nn.LeakyReLU(0.2),
+            nn.Linear(features, 128), nn.LeakyReLU(0.2),
             nn.Linear(128, config.num_categories + config.num_continuous),
         )  # fmt: skip
 
     def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        h = self.encoder(image)
+        h = self.shared(self.encoder(image))
         q = self.q_head(h)
         k = self.config.num_categories
         # (B,) adversarial logits, (B, K) category logits, (B, num_continuous) continuous means

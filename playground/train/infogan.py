@@ -9,7 +9,7 @@ import torch
 from ..device import seeded_generator
 from ..models.infogan import sample_codes
 from .gan import GANRecipe
-from .losses import discriminator_loss, generator_loss, info_loss
+from .losses import discriminator_loss, generator_loss, info_loss, mutual_information_loss
 from .recipe import frozen, unwrap
 
 
@@ -23,6 +23,10 @@ class InfoGANRecipe(GANRecipe):
             "--continuous-weight", type=float, default=0.1,
             help="weight of the continuous codes' term relative to the categorical one (the paper's 0.1)",
         )  # fmt: skip
+        parser.add_argument(
+            "--real-info-weight", type=float, default=0.0,
+            help="weight of a mutual-information term on real images for Q's categories (0 = plain InfoGAN)",
+        )  # fmt: skip
 
     def step(self, modules, optimizers, images, labels, rng):
         G, D = modules["generator"], modules["discriminator"]
@@ -35,6 +39,8 @@ class InfoGANRecipe(GANRecipe):
         adv, cat_logits, cont_pred = D(torch.cat([images, fake.detach()]))
         cat_loss, cont_loss = info_loss(cat_logits[n:], cont_pred[n:], category, continuous, continuous_weight=w)
         loss_d = discriminator_loss(adv[:n], adv[n:]) + lam * (cat_loss + cont_loss)
+        if self.args.real_info_weight:
+            loss_d = loss_d + self.args.real_info_weight * mutual_information_loss(cat_logits[:n])
         optimizers["discriminator"].zero_grad(set_to_none=True)
         loss_d.backward()
         optimizers["discriminator"].step()

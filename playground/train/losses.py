@@ -31,3 +31,13 @@ def info_loss(
     cat = F.cross_entropy(category_logits, category)
     cont = F.mse_loss(continuous_pred, continuous)
     return cat, continuous_weight * cont
+
+
+def mutual_information_loss(category_logits: torch.Tensor) -> torch.Tensor:
+    """−I(x; c) estimated on a batch of real images (Krause et al.'s regularised information maximisation):
+    mean per-image entropy (wants confident assignments) minus the entropy of the batch's mean assignment
+    (wants every category used). Minimising it ties Q's categories to clusters of the real data."""
+    p = category_logits.softmax(dim=1)  # (B, K)
+    per_image = -(p * category_logits.log_softmax(dim=1)).sum(1).mean()
+    marginal = p.mean(0)
+    return per_image + (marginal * marginal.clamp_min(1e-8).log()).sum()

@@ -63,7 +63,9 @@ class Recipe:
         }
 
     def lr(self, role: str) -> float:
-        return getattr(self.args, f"lr_{role[0]}", None) or self.args.lr
+        """--lr-g for the generator, --lr-d for the discriminator, else --lr."""
+        flag = {"generator": "lr_g", "discriminator": "lr_d"}.get(role)
+        return (getattr(self.args, flag, None) if flag else None) or self.args.lr
 
     def step(
         self, modules: dict[str, nn.Module], optimizers: dict[str, torch.optim.Optimizer],
