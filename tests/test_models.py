@@ -56,3 +56,14 @@ def test_unsupported_image_size_and_unknown_config_field():
         models.DCGANGenerator(models.DCGANConfig(image_size=30))
     with pytest.raises(ValueError, match="unknown dcgan config fields"):
         models.make_config("dcgan", {"latent_dim": 8, "nonsense": 1})
+
+
+def test_infogan_fully_connected_layers_are_optional():
+    cfg = models.InfoGANConfig(g_width=8, d_width=8, g_hidden=32, d_hidden=16)
+    G = models.build("infogan", "generator", cfg).eval()
+    D = models.build("infogan", "discriminator", cfg)
+    images = G(*sample_codes(3, cfg, torch.Generator().manual_seed(0), "cpu"))
+    adv, categories, continuous = D(images)
+    assert continuous.shape == (3, 2)
+    assert images.shape == (3, 1, 28, 28) and adv.shape == (3,) and categories.shape == (3, 10)
+    assert D.head.in_features == 16 and G.net.project[0].out_features == 32

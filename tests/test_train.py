@@ -16,7 +16,7 @@ TINY = {
     "gan": ["--model", "hidden=32", "--model", "latent_dim=8"],
     "dcgan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "latent_dim=8"],
     "cgan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "latent_dim=8"],
-    "infogan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "noise_dim=8"],
+    "infogan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "noise_dim=8", "--real-info-weight", "1"],
     "judge": ["--model", "width=8", "--model", "feature_dim=16"],
 }
 

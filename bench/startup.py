@@ -1,0 +1,64 @@
+"""Start-up time: from `python app.py` to the first served page, median of several cold starts.
+
+python -m bench.startup [--runs 5] [--preload]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from bench.server import REPO, free_port, wait_for
+
+
+def one_start(preload: bool) -> float:
+    port = free_port()
+    command = [sys.executable, "app.py", "--port", str(port), "--device", "cpu"] + (["--preload"] if preload else [])
+    with tempfile.TemporaryDirectory() as cache:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env={**os.environ, "PLAYGROUND_CACHE": cache},
+        )  # fmt: skip
+        try:
+            wait_for(f"http://127.0.0.1:{port}/", process, timeout=120)
+            return time.perf_counter() - started
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    from playground.report import machine, update_section
+
+    rows = []
+    for preload in (False, True):
+        times = [one_start(preload) for _ in range(args.runs)]
+        rows.append(f"| `python app.py{' --preload' if preload else ''}` | {statistics.median(times):.1f} | "
+                    f"{min(times):.1f} | {max(times):.1f} |")  # fmt: skip
+    text = "\n".join([
+        "## Start-up (`python -m bench.startup`)",
+        "",
+        f"Seconds from launching the process to the first served page, {args.runs} cold starts each; {machine()}.",
+        "",
+        "| command | median s | min s | max s |",
+        "|---|---|---|---|",
+        *rows,
+    ])  # fmt: skip
+    print(text)
+    if not args.no_write:
+        update_section("startup", text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
