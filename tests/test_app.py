@@ -17,7 +17,7 @@ from bench.server import REPO, running_app
 
 ENDPOINTS = {
     "/infogan_generate", "/infogan_sweep", "/infogan_interpolate", "/infogan_apply_settings",
-    "/infogan_categories", "/cgan_generate", "/cgan_classes", "/random_seed",
+    "/infogan_categories", "/cgan_generate", "/cgan_classes", "/cgan_apply_settings", "/random_seed",
 }  # fmt: skip
 
 
@@ -64,6 +64,13 @@ def test_settings_round_trip_reproduces_the_pixels(client):
     model, seed, _, c1, c2, replay, replay_settings = out
     assert (model, seed, c1, c2) == ("infogan-fashion-mnist", 1234, -1.25, 2.0)
     assert np.array_equal(pixels(image), pixels(replay)) and replay_settings == settings
+
+
+def test_cgan_settings_round_trip(client):
+    grid, _, settings = client.predict("cgan-mnist", ["4", "2"], 3, 99, api_name="/cgan_generate")
+    model, _, per_class, seed, replay, _, replay_settings = client.predict(settings, api_name="/cgan_apply_settings")
+    assert (model, per_class, seed) == ("cgan-mnist", 3, 99) and replay_settings == settings
+    assert np.array_equal(pixels(grid), pixels(replay))
 
 
 def test_sweep_and_interpolation(client):

@@ -37,7 +37,10 @@ def build(demo: gr.Blocks, store: Store) -> None:
         with gr.Column(scale=2, min_width=400):
             grid = gr.Image(label="Samples", type="pil", format="png", buttons=["download"])
             verdict = gr.Markdown()
-            settings_out = gr.Code(label="Settings", language="json")
+            settings_out = gr.Code(label="Settings (copy to share; paste below to reproduce)", language="json")
+    with gr.Accordion("Paste settings", open=False):
+        settings_in = gr.Textbox(label="Settings JSON", placeholder='{"model": "...", "seed": 0, ...}', lines=2)
+        apply = gr.Button("Apply settings")
 
     @friendly
     def generate(model_name, picked, n, seed_value):
@@ -50,7 +53,21 @@ def build(demo: gr.Blocks, store: Store) -> None:
         new = store.cards[model_name]["class_names"]
         return gr.Dropdown(choices=new, value=new[:4])
 
+    @friendly
+    def apply_settings(text):
+        parsed = controls.settings_json(text)
+        model_name = controls.choice(parsed.get("model", first), "model", names)
+        picture, explanation, used = store.get(model_name).generate(
+            parsed.get("classes"), parsed.get("per_class"), parsed.get("seed")
+        )
+        new = store.cards[model_name]["class_names"]
+        return (
+            model_name, gr.Dropdown(choices=new, value=used.classes), used.per_class, used.seed,
+            picture, explanation, settings_text(used),
+        )  # fmt: skip
+
     inputs, outputs = [model, classes, per_class, seed], [grid, verdict, settings_out]
+    apply.click(apply_settings, settings_in, [*inputs, *outputs], api_name="cgan_apply_settings", preprocess=False)
     # preprocess=False: the pipeline validates raw values itself (one-sentence messages, also via the API).
     raw = {"fn": generate, "inputs": inputs, "outputs": outputs, "preprocess": False}
     button.click(**raw, api_name="cgan_generate", show_progress="minimal")
