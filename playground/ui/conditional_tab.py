@@ -35,7 +35,7 @@ def build(demo: gr.Blocks, store: Store) -> None:
                 dice = gr.Button("🎲 Random seed", scale=1)
             button = gr.Button("Generate", variant="primary")
         with gr.Column(scale=2, min_width=400):
-            grid = gr.Image(label="Samples", type="pil", format="png", buttons=["download"])
+            grid = gr.Image(label="Samples", show_label=False, type="pil", format="png", buttons=["download"])
             verdict = gr.Markdown()
             settings_out = gr.Code(label="Settings (copy to share; paste below to reproduce)", language="json")
     with gr.Accordion("Paste settings", open=False):

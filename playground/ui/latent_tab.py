@@ -49,7 +49,7 @@ def build(demo: gr.Blocks, store: Store) -> None:
             sweep_steps = gr.Slider(2, MAX_SWEEP_STEPS, value=9, step=1, label="Columns")
             sweep_seeds = gr.Slider(1, MAX_SWEEP_SEEDS, value=6, step=1, label="Seeds (when rows are seeds)")
         sweep_button = gr.Button("Sweep", variant="primary")
-        sweep_image = gr.Image(label="Sweep", type="pil", format="png", buttons=["download"])
+        sweep_image = gr.Image(label="Sweep", show_label=False, type="pil", format="png", buttons=["download"])
 
     with gr.Tab("Interpolate"):
         gr.Markdown("From the settings above to the ones here: noise by straight line or great circle (slerp).")
@@ -62,7 +62,7 @@ def build(demo: gr.Blocks, store: Store) -> None:
             frames = gr.Slider(2, MAX_FRAMES, value=16, step=1, label="Frames")
             mode = gr.Radio(["spherical", "linear"], value="spherical", label="Noise path")
         interp_button = gr.Button("Interpolate", variant="primary")
-        strip_image = gr.Image(label="Frames", type="pil", format="png", buttons=["download"])
+        strip_image = gr.Image(label="Frames", show_label=False, type="pil", format="png", buttons=["download"])
         with gr.Row():
             gif_view = gr.Image(label="Animation", type="filepath", height=240)
             gif_file = gr.File(label="Download GIF")
@@ -139,7 +139,8 @@ def build(demo: gr.Blocks, store: Store) -> None:
     )  # fmt: skip
 
     gr.Examples(
-        examples=[[first, 42, choices[0][1], 0.0, 0.0], [first, 7, choices[3][1], 1.5, -1.0],
+        # (the first category's index is 0, which Gradio's example table shows as blank: start at the second)
+        examples=[[first, 42, choices[1][1], 0.0, 0.0], [first, 7, choices[3][1], 1.5, -1.0],
                   [first, 2024, choices[-1][1], -2.0, 2.0]],
         inputs=controls_in, outputs=[image, settings_out], fn=generate, run_on_click=True,
         cache_examples=False, label="Try these",
