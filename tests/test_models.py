@@ -26,7 +26,7 @@ def test_generator_and_discriminator_shapes(family, size, channels):
     assert images.shape == (3, channels, size, size)
     assert images.min() >= -1 and images.max() <= 1
     out = D(images, torch.zeros(3, dtype=torch.long)) if family == "cgan" else D(images)
-    logits = out[0] if family == "infogan" else out
+    logits = out[0] if family in ("infogan", "cgan") else out
     assert logits.shape == (3,)
     if family == "infogan":
         assert out[1].shape == (3, cfg.num_categories) and out[2].shape == (3, cfg.num_continuous)
@@ -67,3 +67,12 @@ def test_infogan_fully_connected_layers_are_optional():
     assert continuous.shape == (3, 2)
     assert images.shape == (3, 1, 28, 28) and adv.shape == (3,) and categories.shape == (3, 10)
     assert D.head.in_features == 16 and G.net.project[0].out_features == 32
+
+
+def test_cgan_auxiliary_classifier_is_optional():
+    plain = models.build("cgan", "discriminator", models.CGANConfig(d_width=8))
+    with_head = models.build("cgan", "discriminator", models.CGANConfig(d_width=8, aux_classifier=True))
+    images, labels = torch.randn(4, 1, 28, 28), torch.arange(4)
+    assert plain(images, labels)[1] is None
+    logits, classes = with_head(images, labels)
+    assert logits.shape == (4,) and classes.shape == (4, 10)

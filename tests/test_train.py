@@ -15,7 +15,7 @@ from playground.train.__main__ import main as train_main
 TINY = {
     "gan": ["--model", "hidden=32", "--model", "latent_dim=8"],
     "dcgan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "latent_dim=8"],
-    "cgan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "latent_dim=8"],
+    "cgan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "latent_dim=8", "--aux-weight", "1"],
     "infogan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "noise_dim=8", "--real-info-weight", "1"],
     "judge": ["--model", "width=8", "--model", "feature_dim=16"],
 }

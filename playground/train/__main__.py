@@ -38,7 +38,12 @@ def parse_model_overrides(family: str, pairs: list[str]) -> dict[str, object]:
         key, sep, raw = pair.partition("=")
         if not sep or key not in fields:
             raise SystemExit(f"--model expects KEY=VALUE with KEY one of {', '.join(fields)}; got {pair!r}")
-        values[key] = hints[key](raw)
+        if hints[key] is bool:
+            if raw.lower() not in ("true", "false", "1", "0"):
+                raise SystemExit(f"--model {key} expects true or false; got {raw!r}")
+            values[key] = raw.lower() in ("true", "1")
+        else:
+            values[key] = hints[key](raw)
     return values
 
 

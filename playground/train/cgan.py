@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
+
 import torch
+import torch.nn.functional as F
 
 from ..device import seeded_generator
 from .gan import GANRecipe
@@ -14,24 +17,39 @@ class CGANRecipe(GANRecipe):
     family = "cgan"
 
     @classmethod
-    def config_from_data(cls, data):
-        return {**super().config_from_data(data), "num_classes": len(data.class_names)}
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--aux-weight", type=float, default=0.0,
+            help="weight of AC-GAN's auxiliary classification loss (0 = projection discriminator only)",
+        )  # fmt: skip
+
+    @classmethod
+    def config_from_data(cls, data, args):
+        return {
+            **super().config_from_data(data, args), "num_classes": len(data.class_names),
+            "aux_classifier": args.aux_weight > 0,
+        }  # fmt: skip
 
     def step(self, modules, optimizers, images, labels, rng):
         G, D = modules["generator"], modules["discriminator"]
-        n = images.shape[0]
+        n, aux = images.shape[0], self.args.aux_weight
         z = torch.randn(n, self.config.latent_dim, generator=rng, device=images.device)
         fake_labels = torch.randint(self.config.num_classes, (n,), generator=rng, device=images.device)
         fake = G(z, fake_labels)
 
-        logits = D(torch.cat([images, fake.detach()]), torch.cat([labels, fake_labels]))
+        logits, classes = D(torch.cat([images, fake.detach()]), torch.cat([labels, fake_labels]))
         loss_d = discriminator_loss(logits[:n], logits[n:])
+        if aux:  # the classifier learns from real images only, so it cannot be fooled into agreeing
+            loss_d = loss_d + aux * F.cross_entropy(classes[:n], labels)
         optimizers["discriminator"].zero_grad(set_to_none=True)
         loss_d.backward()
         optimizers["discriminator"].step()
 
         with frozen(D) as critic:
-            loss_g = generator_loss(critic(fake, fake_labels))
+            fake_logits, fake_classes = critic(fake, fake_labels)
+            loss_g = generator_loss(fake_logits)
+            if aux:
+                loss_g = loss_g + aux * F.cross_entropy(fake_classes, fake_labels)
         optimizers["generator"].zero_grad(set_to_none=True)
         loss_g.backward()
         optimizers["generator"].step()

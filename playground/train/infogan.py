@@ -8,8 +8,9 @@ import torch
 
 from ..device import seeded_generator
 from ..models.infogan import sample_codes
+from .augment import random_affine
 from .gan import GANRecipe
-from .losses import discriminator_loss, generator_loss, info_loss, mutual_information_loss
+from .losses import consistency_loss, discriminator_loss, generator_loss, info_loss, mutual_information_loss
 from .recipe import frozen, unwrap
 
 
@@ -25,7 +26,8 @@ class InfoGANRecipe(GANRecipe):
         )  # fmt: skip
         parser.add_argument(
             "--real-info-weight", type=float, default=0.0,
-            help="weight of a mutual-information term on real images for Q's categories (0 = plain InfoGAN)",
+            help="weight of a mutual-information term on real images for Q's categories (0 = plain InfoGAN); "
+            "with it, Q must also give a slightly warped image the same category (IMSAT's self-augmentation)",
         )  # fmt: skip
 
     def step(self, modules, optimizers, images, labels, rng):
@@ -35,12 +37,21 @@ class InfoGANRecipe(GANRecipe):
         fake = G(noise, category, continuous)
         lam, w = self.args.info_weight, self.args.continuous_weight
 
-        # D and Q share the body: one pass over real + fake; Q is trained on the fake half.
-        adv, cat_logits, cont_pred = D(torch.cat([images, fake.detach()]))
-        cat_loss, cont_loss = info_loss(cat_logits[n:], cont_pred[n:], category, continuous, continuous_weight=w)
-        loss_d = discriminator_loss(adv[:n], adv[n:]) + lam * (cat_loss + cont_loss)
+        # D and Q share the body: one pass over real + fake (+ warped real); Q is trained on the fake part.
+        batch = [images, fake.detach()]
         if self.args.real_info_weight:
-            loss_d = loss_d + self.args.real_info_weight * mutual_information_loss(cat_logits[:n])
+            batch.append(random_affine(images, rng, degrees=8, shift=0.06, scale=0.08))
+        adv, cat_logits, cont_pred = D(torch.cat(batch))
+        cat_loss, cont_loss = info_loss(
+            cat_logits[n : 2 * n], cont_pred[n : 2 * n], category, continuous, continuous_weight=w
+        )
+        loss_d = discriminator_loss(adv[:n], adv[n : 2 * n]) + lam * (cat_loss + cont_loss)
+        if self.args.real_info_weight:
+            # Unsupervised clustering of the real images (Hu et al.'s IMSAT): confident, balanced categories
+            # that a small warp does not change, so they follow what the image shows rather than how it is drawn.
+            real_logits, warped_logits = cat_logits[:n], cat_logits[2 * n :]
+            regulariser = mutual_information_loss(real_logits) + consistency_loss(real_logits, warped_logits)
+            loss_d = loss_d + self.args.real_info_weight * regulariser
         optimizers["discriminator"].zero_grad(set_to_none=True)
         loss_d.backward()
         optimizers["discriminator"].step()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any, ClassVar
 
 import torch
@@ -10,31 +9,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import data as datasets
+from .augment import random_affine
 from .recipe import Recipe, unwrap
-
-
-def random_affine(
-    images: torch.Tensor, rng: torch.Generator, *, degrees: float, shift: float, scale: float
-) -> torch.Tensor:
-    """Per-sample random rotation (±degrees), translation (±shift of the side) and zoom (1 ± scale)."""
-    n = images.shape[0]
-
-    def uniform(lo: float, hi: float) -> torch.Tensor:
-        return torch.rand(n, generator=rng, device=images.device) * (hi - lo) + lo
-
-    angle = uniform(-degrees, degrees) * math.pi / 180
-    zoom = uniform(1 - scale, 1 + scale)
-    cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
-    theta = torch.stack(
-        [
-            torch.stack([cos, -sin, uniform(-2 * shift, 2 * shift)], 1),
-            torch.stack([sin, cos, uniform(-2 * shift, 2 * shift)], 1),
-        ],
-        1,
-    )  # (B, 2, 3); grid coordinates span [-1, 1], so a shift of s·side is 2s
-    grid = F.affine_grid(theta, list(images.shape), align_corners=False)
-    # Background is -1 (black) in the tanh range: shift the zero padding accordingly.
-    return F.grid_sample(images + 1, grid, align_corners=False, padding_mode="zeros") - 1
 
 
 class JudgeRecipe(Recipe):
@@ -43,8 +19,8 @@ class JudgeRecipe(Recipe):
     defaults: ClassVar[dict[str, Any]] = {"epochs": 15, "batch_size": 128, "lr": 2e-3, "lr_decay": "cosine"}
 
     @classmethod
-    def config_from_data(cls, data):
-        return {**super().config_from_data(data), "num_classes": len(data.class_names)}
+    def config_from_data(cls, data, args):
+        return {**super().config_from_data(data, args), "num_classes": len(data.class_names)}
 
     @classmethod
     def add_arguments(cls, parser):

@@ -96,7 +96,7 @@ class Trainer:
         self.args = args
         self.dist = init_distributed(args.device)
         self.data: ImageData = load_dataset(args.dataset, args.split, args.data_dir, args.image_size)
-        values = {**recipe_cls.config_from_data(self.data), **args.model}
+        values = {**recipe_cls.config_from_data(self.data, args), **args.model}
         self.config = models.make_config(recipe_cls.family, values)
         torch.manual_seed(args.seed)  # identical initial weights on every rank
         self.recipe = recipe_cls(args, self.data, self.config, self.dist.device)

@@ -41,3 +41,9 @@ def mutual_information_loss(category_logits: torch.Tensor) -> torch.Tensor:
     per_image = -(p * category_logits.log_softmax(dim=1)).sum(1).mean()
     marginal = p.mean(0)
     return per_image + (marginal * marginal.clamp_min(1e-8).log()).sum()
+
+
+def consistency_loss(logits: torch.Tensor, warped_logits: torch.Tensor) -> torch.Tensor:
+    """KL(p(c|x) ‖ p(c|T(x))) with p(c|x) held fixed: a warped image should keep its category."""
+    target = logits.detach().softmax(dim=1)
+    return F.kl_div(warped_logits.log_softmax(dim=1), target, reduction="batchmean")

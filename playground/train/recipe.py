@@ -48,7 +48,7 @@ class Recipe:
         """Family-specific command-line flags."""
 
     @classmethod
-    def config_from_data(cls, data: ImageData) -> dict[str, Any]:
+    def config_from_data(cls, data: ImageData, args: argparse.Namespace) -> dict[str, Any]:
         """Config fields the dataset dictates (image size, channels, number of classes)."""
         return {"channels": data.channels, "image_size": data.image_size}
 

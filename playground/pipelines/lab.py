@@ -1,0 +1,174 @@
+"""The Lab's live 2-D GAN: a generator learns a point cloud while you watch (GAN Lab's idea, D2L's example).
+
+A `Toy2DTrainer` owns the two small MLPs and their optimisers; `run(steps)` trains, `snapshot()` records
+what a picture needs (fake points, the discriminator's surface, the losses), and lab_plot draws it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .. import controls
+from ..models.toy import ToyDiscriminator, ToyGANConfig, ToyGenerator
+from ..toy_data import BUILTIN, DISTRIBUTIONS, PointSet, energy_distance
+
+Loss = Literal["non-saturating", "lsgan", "wgan-gp"]
+LOSSES = ("non-saturating", "lsgan", "wgan-gp")
+GRID = 72  # the decision surface is sampled on GRID × GRID points
+PREVIEW_POINTS = 512
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    distribution: str = "gaussian"
+    hidden: int = 64
+    layers: int = 2
+    lr_g: float = 1e-3
+    lr_d: float = 1e-3
+    d_steps: int = 1  # discriminator steps per generator step
+    loss: Loss = "non-saturating"
+    batch: int = 256
+    seed: int = 0
+
+    def checked(self) -> LabSettings:
+        controls.choice(self.distribution, "distribution", DISTRIBUTIONS)
+        controls.choice(self.loss, "loss", LOSSES)
+        return replace(
+            self,
+            hidden=controls.whole(self.hidden, "Hidden units", 4, 512),
+            layers=controls.whole(self.layers, "Hidden layers", 1, 6),
+            lr_g=controls.bounded(self.lr_g, "The generator learning rate", 1e-6, 0.1),
+            lr_d=controls.bounded(self.lr_d, "The discriminator learning rate", 1e-6, 0.1),
+            d_steps=controls.whole(self.d_steps, "D steps per G step", 1, 10),
+            batch=controls.whole(self.batch, "The batch size", 8, 4096),
+            seed=controls.seed(self.seed),
+        )
+
+    def structure(self) -> tuple:
+        """What cannot change mid-run without starting over (learning rates and D:G steps can)."""
+        return (self.distribution, self.hidden, self.layers, self.loss, self.batch, self.seed)
+
+
+@dataclass
+class Snapshot:
+    step: int
+    fake: np.ndarray  # (PREVIEW_POINTS, 2)
+    surface: np.ndarray  # (GRID, GRID) in [0, 1]: how "real" D thinks each place is
+
+
+class Toy2DTrainer:
+    def __init__(self, settings: LabSettings, points: np.ndarray | None = None) -> None:
+        self.settings = settings.checked()
+        s = self.settings
+        if s.distribution == "custom":
+            if points is None:
+                raise ValueError("Upload a CSV of x,y points or draw some first (distribution 'custom').")
+            self.sample_real = PointSet(points)
+        else:
+            self.sample_real = BUILTIN[s.distribution]
+        torch.manual_seed(s.seed)
+        self.rng = torch.Generator().manual_seed(s.seed)
+        config = ToyGANConfig(hidden=s.hidden, layers=s.layers)
+        self.generator, self.discriminator = ToyGenerator(config), ToyDiscriminator(config)
+        betas = (0.5, 0.9) if s.loss == "wgan-gp" else (0.5, 0.999)
+        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=s.lr_g, betas=betas)
+        self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=s.lr_d, betas=betas)
+        self.steps = 0
+        self.history: list[dict[str, float]] = []
+        # A fixed look at the data: the real sample shown, the noise of the fake points shown, the plot window.
+        self.real_preview = self.sample_real(PREVIEW_POINTS, self.rng)
+        self.z_preview = torch.randn(PREVIEW_POINTS, config.latent_dim, generator=self.rng)
+        low, high = self.real_preview.quantile(0.01, 0), self.real_preview.quantile(0.99, 0)
+        centre, half = (low + high) / 2, ((high - low).max() / 2 * 1.6).clamp_min(0.5)
+        self.window = (centre - half, centre + half)  # ((2,), (2,)) lower-left and upper-right corners
+        self.snapshots: list[Snapshot] = []
+
+    def update_live(self, settings: LabSettings) -> None:
+        """Apply learning rates and D:G steps without restarting."""
+        settings = settings.checked()
+        for group in self.opt_g.param_groups:
+            group["lr"] = settings.lr_g
+        for group in self.opt_d.param_groups:
+            group["lr"] = settings.lr_d
+        self.settings = settings
+
+    # -- training --------------------------------------------------------------------------------------
+    def _d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        d_real, d_fake = self.discriminator(real), self.discriminator(fake)
+        if self.settings.loss == "lsgan":
+            return 0.5 * ((d_real - 1) ** 2).mean() + 0.5 * (d_fake**2).mean()
+        if self.settings.loss == "wgan-gp":
+            eps = torch.rand(len(real), 1, generator=self.rng)
+            mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
+            (grad,) = torch.autograd.grad(self.discriminator(mix).sum(), mix, create_graph=True)
+            penalty = ((grad.norm(dim=1) - 1) ** 2).mean()
+            return d_fake.mean() - d_real.mean() + 10 * penalty
+        return F.softplus(-d_real).mean() + F.softplus(d_fake).mean()  # BCE with logits
+
+    def _g_loss(self, fake: torch.Tensor) -> torch.Tensor:
+        d_fake = self.discriminator(fake)
+        if self.settings.loss == "lsgan":
+            return 0.5 * ((d_fake - 1) ** 2).mean()
+        if self.settings.loss == "wgan-gp":
+            return -d_fake.mean()
+        return F.softplus(-d_fake).mean()  # non-saturating −log D(G(z))
+
+    def run(self, steps: int) -> None:
+        s = self.settings
+        steps = controls.whole(steps, "Steps", 1, 100_000)
+        for _ in range(steps):
+            for _ in range(s.d_steps):
+                real = self.sample_real(s.batch, self.rng)
+                with torch.no_grad():
+                    fake = self.generator(torch.randn(s.batch, 2, generator=self.rng))
+                loss_d = self._d_loss(real, fake)
+                self.opt_d.zero_grad(set_to_none=True)
+                loss_d.backward()
+                self.opt_d.step()
+            for p in self.discriminator.parameters():
+                p.requires_grad_(False)
+            loss_g = self._g_loss(self.generator(torch.randn(s.batch, 2, generator=self.rng)))
+            for p in self.discriminator.parameters():
+                p.requires_grad_(True)
+            self.opt_g.zero_grad(set_to_none=True)
+            loss_g.backward()
+            self.opt_g.step()
+            self.steps += 1
+        self.history.append({"step": self.steps, "loss_d": loss_d.item(), "loss_g": loss_g.item()})
+
+    # -- looking -----------------------------------------------------------------------------------------
+    @torch.no_grad()
+    def fake_points(self) -> torch.Tensor:
+        return self.generator(self.z_preview)
+
+    @torch.no_grad()
+    def distance(self) -> float:
+        """Energy distance between the shown real sample and the shown fake points."""
+        return energy_distance(self.real_preview, self.fake_points())
+
+    @torch.no_grad()
+    def snapshot(self, keep: int = 240) -> Snapshot:
+        lo, hi = self.window
+        xs = torch.linspace(float(lo[0]), float(hi[0]), GRID)
+        ys = torch.linspace(float(lo[1]), float(hi[1]), GRID)
+        grid = torch.stack(torch.meshgrid(xs, ys, indexing="xy"), -1).view(-1, 2)  # row = y, column = x
+        scores = self.discriminator(grid).view(GRID, GRID)
+        if self.settings.loss == "wgan-gp":  # critic scores have no scale: show them relative to each other
+            surface = (scores - scores.min()) / (scores.max() - scores.min()).clamp_min(1e-6)
+        elif self.settings.loss == "lsgan":
+            surface = scores.clamp(0, 1)
+        else:
+            surface = scores.sigmoid()
+        snap = Snapshot(self.steps, self.fake_points().numpy(), surface.numpy())
+        self.snapshots = [*self.snapshots[-(keep - 1) :], snap]
+        if self.history:
+            self.history[-1]["energy"] = self.distance()
+        return snap
+
+    def describe(self) -> dict:
+        return {**asdict(self.settings), "steps": self.steps}
