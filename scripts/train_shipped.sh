@@ -7,13 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-${PLAYGROUND_DATA:-/usr/share/datasets}}
 train() { OMP_NUM_THREADS=1 python -m playground.train "$@" --data-dir "$DATA" --export-dir checkpoints --resume; }
-INFOGAN=(--lr-g 1e-3 --real-info-weight 1.0)  # the paper's faster generator; MI on real images ties categories to clusters
+INFOGAN=(--lr-g 1e-3 --real-info-weight 1.0)  # the paper's faster generator; Q also clusters real images (IMSAT)
+CGAN=(--aux-weight 1.0)  # AC-GAN's auxiliary classifier beside the projection discriminator
 
 train judge --dataset fashion-mnist --epochs 12
 train judge --dataset mnist --epochs 40 --batch-size 64
 (
-  train cgan --dataset mnist --split all --epochs 100 --batch-size 64
-  train cgan --dataset fashion-mnist --epochs 20
+  train cgan --dataset mnist --split all --epochs 150 --batch-size 64 "${CGAN[@]}"
+  train cgan --dataset fashion-mnist --epochs 20 "${CGAN[@]}"
   train dcgan --dataset fashion-mnist --epochs 20
 ) &
 (

@@ -6,6 +6,7 @@ what a picture needs (fake points, the discriminator's surface, the losses), and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
@@ -140,6 +141,12 @@ class Toy2DTrainer:
             self.opt_g.step()
             self.steps += 1
         self.history.append({"step": self.steps, "loss_d": loss_d.item(), "loss_g": loss_g.item()})
+
+    def stream(self, steps_per_frame: int, max_steps: int) -> Iterator[Snapshot]:
+        """Train in bursts, yielding a snapshot after each, until `max_steps` generator steps in total."""
+        while self.steps < max_steps:
+            self.run(min(steps_per_frame, max_steps - self.steps))
+            yield self.snapshot()
 
     # -- looking -----------------------------------------------------------------------------------------
     @torch.no_grad()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..pipelines.store import Store
-from . import conditional_tab, latent_tab, models_tab
+from . import conditional_tab, lab_tab, latent_tab, models_tab
 
 TITLE = "GAN Playground"
 CSS = """
@@ -20,6 +20,8 @@ def build_demo(store: Store) -> gr.Blocks:
             latent_tab.build(demo, store)
         with gr.Tab("Conditional"):
             conditional_tab.build(demo, store)
+        with gr.Tab("Lab: 2-D GAN"):
+            lab_tab.build(demo, store)
         with gr.Tab("Models"):
             models_tab.build(demo, store)
     return demo

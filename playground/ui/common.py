@@ -35,6 +35,19 @@ def friendly(fn: Callable) -> Callable:
     return wrapper
 
 
+def friendly_stream(fn: Callable) -> Callable:
+    """`friendly` for generator functions (streamed outputs)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            yield from fn(*args, **kwargs)
+        except USER_ERRORS as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+
+    return wrapper
+
+
 def settings_text(settings_obj: Any) -> str:
     return json.dumps(settings_obj.as_json())
 

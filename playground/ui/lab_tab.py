@@ -1,0 +1,135 @@
+"""Lab tab: watch a GAN learn a 2-D point cloud, live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+
+from ..imaging import write_gif
+from ..pipelines.lab import LOSSES, LabSettings, Toy2DTrainer
+from ..pipelines.lab_plot import frame
+from ..toy_data import DISTRIBUTIONS, points_from_csv, points_from_drawing
+from .common import friendly, friendly_stream, output_path
+
+MAX_STEPS = 20_000  # one press of Train runs at most this many generator steps
+MAX_CSV_BYTES = 2 * 1024 * 1024
+
+INTRO = """A generator turns 2-D noise into points; a discriminator shades the plane by how *real* it finds each
+place (mint = real, lavender = fake). Press **Train** and watch the purple points chase the green ones — the
+D2L book's "fit a Gaussian", GAN Lab's picture. Pause, step, change the learning rates mid-run, or draw
+your own distribution."""
+
+
+def custom_points(csv_file: str | None, drawing: dict | None):
+    """Points from the sketch if anything is drawn, else from the CSV."""
+    image = (drawing or {}).get("composite") if isinstance(drawing, dict) else None
+    if image is not None:
+        try:
+            return points_from_drawing(image)
+        except ValueError:
+            if not csv_file:
+                raise
+    if csv_file:
+        path = Path(csv_file)
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise ValueError(f"The CSV is larger than {MAX_CSV_BYTES // 1024 // 1024} MB.")
+        try:
+            return points_from_csv(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError:
+            raise ValueError("The CSV is not UTF-8 text.") from None
+    return None
+
+
+def build(demo: gr.Blocks, store) -> None:
+    gr.Markdown(INTRO)
+    trainer_state = gr.State(None)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=320):
+            distribution = gr.Radio(list(DISTRIBUTIONS), value="gaussian", label="Real data")
+            with gr.Accordion("Custom points (distribution 'custom')", open=False):
+                csv_file = gr.File(label="CSV of x,y points", file_types=[".csv", ".txt"], type="filepath")
+                drawing = gr.Sketchpad(label="…or draw them", type="numpy", height=240, width=240)
+            loss = gr.Radio(list(LOSSES), value="non-saturating", label="Loss")
+            with gr.Row():
+                hidden = gr.Slider(8, 256, value=64, step=8, label="Hidden units")
+                layers = gr.Slider(1, 4, value=2, step=1, label="Hidden layers")
+            with gr.Row():
+                lr_g = gr.Slider(1e-4, 1e-2, value=1e-3, step=1e-4, label="G learning rate")
+                lr_d = gr.Slider(1e-4, 1e-2, value=1e-3, step=1e-4, label="D learning rate")
+            with gr.Row():
+                d_steps = gr.Slider(1, 5, value=1, step=1, label="D steps per G step")
+                per_frame = gr.Slider(1, 50, value=10, step=1, label="Steps per picture")
+            seed = gr.Number(value=0, label="Seed", precision=0, minimum=0)
+        with gr.Column(scale=2, min_width=500):
+            picture = gr.Image(label="Training", show_label=False, type="pil", format="png", buttons=["download"])
+            status = gr.Markdown()
+            with gr.Row():
+                train = gr.Button("▶ Train", variant="primary")
+                pause = gr.Button("⏸ Pause")
+                step = gr.Button("Step")
+                reset = gr.Button("Reset")
+                export = gr.Button("Export GIF")
+            gif = gr.File(label="Animation")
+
+    controls_in = [distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing]
+
+    def prepare(trainer, dist, n_hidden, n_layers, g_lr, d_lr, n_d, loss_name, seed_value, csv_path, sketch):
+        wanted = LabSettings(
+            distribution=dist, hidden=n_hidden, layers=n_layers, lr_g=g_lr, lr_d=d_lr, d_steps=n_d,
+            loss=loss_name, seed=seed_value if seed_value is not None else 0,
+        ).checked()  # fmt: skip
+        if trainer is not None and trainer.settings.structure() == wanted.structure() and dist != "custom":
+            trainer.update_live(wanted)
+            return trainer
+        points = custom_points(csv_path, sketch) if dist == "custom" else None
+        fresh = Toy2DTrainer(wanted, points)
+        fresh.snapshot()
+        return fresh
+
+    def describe(trainer: Toy2DTrainer) -> str:
+        s = trainer.settings
+        return (
+            f"**step {trainer.steps}** · energy distance to the real sample **{trainer.distance():.3f}** "
+            f"(0 = same distribution) · {s.loss}, D:G {s.d_steps}:1, lr G {s.lr_g:g} / D {s.lr_d:g}"
+        )
+
+    @friendly_stream
+    def train_stream(trainer, *values):
+        *control_values, steps_each = values
+        trainer = prepare(trainer, *control_values)
+        for snap in trainer.stream(steps_each, MAX_STEPS):
+            yield frame(trainer, snap), describe(trainer), trainer
+
+    @friendly
+    def step_once(trainer, *values):
+        *control_values, steps_each = values
+        trainer = prepare(trainer, *control_values)
+        trainer.run(steps_each)
+        return frame(trainer, trainer.snapshot()), describe(trainer), trainer
+
+    @friendly
+    def start_over(_trainer, *values):
+        trainer = prepare(None, *values[:-1])
+        return frame(trainer), describe(trainer), trainer
+
+    @friendly
+    def export_gif(trainer):
+        if trainer is None or len(trainer.snapshots) < 2:
+            raise ValueError("Train for a moment first: there is nothing to animate yet.")
+        frames = [frame(trainer, snap) for snap in trainer.snapshots]
+        return str(write_gif(frames, output_path(".gif"), fps=12, bounce=False))
+
+    inputs, outputs = [trainer_state, *controls_in, per_frame], [picture, status, trainer_state]
+    running = train.click(train_stream, inputs, outputs, api_name="lab_train_2d", show_progress="hidden",
+                          concurrency_limit=8)  # fmt: skip
+    pause.click(None, None, None, cancels=[running], api_visibility="private")
+    step.click(step_once, inputs, outputs, api_name="lab_step_2d", show_progress="hidden")
+    reset.click(start_over, inputs, outputs, api_name="lab_reset_2d", show_progress="hidden")
+    export.click(export_gif, trainer_state, gif, api_name="lab_export_gif")
+    demo.load(start_over, inputs, outputs, api_visibility="private")
+    gr.Examples(
+        examples=[["ring", 128, 3, 1e-3, 1e-3, 1, "non-saturating", 0], ["moons", 64, 2, 5e-4, 1e-3, 2, "lsgan", 1],
+                  ["spiral", 128, 3, 5e-4, 5e-4, 5, "wgan-gp", 2]],
+        inputs=controls_in[:8], label="Try these",
+    )  # fmt: skip
