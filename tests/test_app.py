@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import time
 
 import httpx
 import numpy as np
@@ -18,6 +20,7 @@ from bench.server import REPO, running_app
 ENDPOINTS = {
     "/infogan_generate", "/infogan_sweep", "/infogan_interpolate", "/infogan_apply_settings",
     "/infogan_categories", "/cgan_generate", "/cgan_classes", "/cgan_apply_settings", "/random_seed",
+    "/lab_train_2d", "/lab_step_2d", "/lab_reset_2d", "/lab_export_gif",
 }  # fmt: skip
 
 
@@ -90,6 +93,31 @@ def test_cgan_generate_and_class_switch(client):
     assert json.loads(settings)["classes"] == ["1", "7"]
     update = client.predict("cgan-mnist", api_name="/cgan_classes")
     assert [c[0] if isinstance(c, list) else c for c in update["choices"]][:3] == ["0", "1", "2"]
+
+
+LAB = ("gaussian", 64, 2, 1e-3, 1e-3, 1, "non-saturating", 0, None, None, 10)
+
+
+def test_lab_streams_training_and_exports_a_gif(app):
+    client = Client(app[0], verbose=False)  # its own session: the trainer lives in session state
+    picture, status = client.predict(*LAB, api_name="/lab_step_2d")
+    assert pixels(picture).shape[:2] == (360, 2 * 360 + 8) and "**step 10**" in status
+    job = client.submit(*LAB, api_name="/lab_train_2d")
+    deadline = time.monotonic() + 60
+    while len(job.outputs()) < 5 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    job.cancel()
+    streamed = job.outputs()
+    steps = [int(re.search(r"step (\d+)", status).group(1)) for _, status in streamed]
+    assert len(streamed) >= 5 and steps == sorted(steps) and steps[0] > 10  # it continued the same run
+    with Image.open(client.predict(api_name="/lab_export_gif")) as gif:
+        assert gif.n_frames >= 5
+
+
+def test_lab_custom_distribution_needs_points(app):
+    client = Client(app[0], verbose=False)
+    with pytest.raises(AppError, match="Upload a CSV"):
+        client.predict("custom", *LAB[1:], api_name="/lab_step_2d")
 
 
 @pytest.mark.parametrize(

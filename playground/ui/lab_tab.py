@@ -94,23 +94,25 @@ def build(demo: gr.Blocks, store) -> None:
             f"(0 = same distribution) · {s.loss}, D:G {s.d_steps}:1, lr G {s.lr_g:g} / D {s.lr_d:g}"
         )
 
+    # Explicit parameter names: they are what gradio_client shows for these endpoints.
     @friendly_stream
-    def train_stream(trainer, *values):
-        *control_values, steps_each = values
-        trainer = prepare(trainer, *control_values)
-        for snap in trainer.stream(steps_each, MAX_STEPS):
+    def train_stream(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing,
+                     steps_per_picture):  # fmt: skip
+        trainer = prepare(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing)
+        for snap in trainer.stream(steps_per_picture, MAX_STEPS):
             yield frame(trainer, snap), describe(trainer), trainer
 
     @friendly
-    def step_once(trainer, *values):
-        *control_values, steps_each = values
-        trainer = prepare(trainer, *control_values)
-        trainer.run(steps_each)
+    def step_once(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing,
+                  steps_per_picture):  # fmt: skip
+        trainer = prepare(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing)
+        trainer.run(steps_per_picture)
         return frame(trainer, trainer.snapshot()), describe(trainer), trainer
 
     @friendly
-    def start_over(_trainer, *values):
-        trainer = prepare(None, *values[:-1])
+    def start_over(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing,
+                   steps_per_picture):  # fmt: skip
+        trainer = prepare(None, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing)
         return frame(trainer), describe(trainer), trainer
 
     @friendly
