@@ -18,6 +18,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="where the models live: auto picks CUDA, then Apple MPS, then the CPU",
     )  # fmt: skip
     parser.add_argument("--preload", action="store_true", help="load every model at start instead of on first use")
+    parser.add_argument(
+        "--caption-model", action="append", default=[], metavar="PATH_OR_ID",
+        help="an extra captioner for the Captioning tab: a folder saved with save_pretrained, or a Hub id",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -35,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     store = Store(settings.CHECKPOINT_DIR, device)
     if args.preload:
         store.preload()
-    demo = build_demo(store)
+    demo = build_demo(store, args.caption_model)
     demo.queue(default_concurrency_limit=4).launch(
         server_name=args.host, server_port=args.port, share=args.share, css=CSS,
         allowed_paths=[str(settings.CACHE_DIR / "outputs"), str(settings.CHECKPOINT_DIR)],

@@ -37,11 +37,13 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float, log: Path | No
 
 
 @contextmanager
-def running_app(checkpoint_dir: Path, cache_dir: Path, *extra: str, timeout: float = 90.0):
+def running_app(
+    checkpoint_dir: Path, cache_dir: Path, *extra: str, timeout: float = 90.0, env: dict[str, str] | None = None
+):
     port = free_port()
     env = {
         **os.environ, "PLAYGROUND_CHECKPOINTS": str(checkpoint_dir), "PLAYGROUND_CACHE": str(cache_dir),
-        "GRADIO_ANALYTICS_ENABLED": "False", "OMP_NUM_THREADS": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False", "OMP_NUM_THREADS": "1", **(env or {}),
     }  # fmt: skip
     log = cache_dir / "server.log"
     cache_dir.mkdir(parents=True, exist_ok=True)

@@ -1,12 +1,15 @@
-"""Pictures: tensors to PIL, crisp enlargement, labelled grids and strips, GIF writing."""
+"""Pictures: safe opening of uploads, tensors to PIL, crisp enlargement, labelled grids and strips, GIFs."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import torch
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from . import settings
 
 BACKGROUND = (255, 255, 255)
 INK = (30, 30, 40)
@@ -71,3 +74,49 @@ def write_gif(frames: Sequence[Image.Image], path: Path, *, fps: float = 8.0, bo
         path, save_all=True, append_images=sequence[1:], duration=int(1000 / fps), loop=0, optimize=False, disposal=1
     )
     return path
+
+
+def upload_path(value: Any) -> Path:
+    """The local path of an uploaded file, whether Gradio passed a path or its raw FileData dict."""
+    if isinstance(value, dict):
+        value = value.get("path")
+    if not value or not isinstance(value, (str, Path)):
+        raise ValueError("Upload an image first.")
+    return Path(value)
+
+
+def open_image(value: Any, *, max_bytes: int | None = None, max_pixels: int | None = None) -> Image.Image:
+    """Open an upload safely: size capped in bytes before reading and in pixels before decoding (a
+    decompression bomb is refused from its header), EXIF orientation applied, converted to RGB."""
+    max_bytes = settings.MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
+    max_pixels = settings.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
+    path = upload_path(value)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise ValueError("The uploaded file could not be read; upload it again.") from None
+    if size == 0:
+        raise ValueError("The uploaded file is empty.")
+    if size > max_bytes:
+        raise ValueError(f"The image is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB.")
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            if width * height > max_pixels:
+                raise ValueError(
+                    f"The image is {width}×{height} pixels; images up to {max_pixels / 1e6:.0f} megapixels are accepted."
+                )
+            image.seek(0)  # an animated image: its first frame
+            image = ImageOps.exif_transpose(image)
+            if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+                background = Image.new("RGB", image.size, BACKGROUND)
+                rgba = image.convert("RGBA")
+                background.paste(rgba, mask=rgba.getchannel("A"))
+                return background
+            if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+                image = image.point(lambda v: v / 256).convert("L")  # 16-bit grey → 8-bit
+            return image.convert("RGB")
+    except ValueError:
+        raise
+    except (OSError, SyntaxError, Image.DecompressionBombError):
+        raise ValueError("That file is not an image we can read (PNG, JPEG, WebP, GIF or BMP).") from None

@@ -54,3 +54,57 @@ def save_tiny_checkpoints(folder: Path) -> Path:
 @pytest.fixture(scope="session")
 def tiny_checkpoints(tmp_path_factory) -> Path:
     return save_tiny_checkpoints(tmp_path_factory.mktemp("checkpoints"))
+
+
+CAPTION_CORPUS = [
+    "a red square on a white background", "a blue circle on a black background", "two green dots",
+    "a small white cat on a red mat", "a big black dog", "a yellow sun over the sea", "three blue lines",
+    "a red and white flag",
+]  # fmt: skip
+
+
+def save_tiny_captioner(folder: Path, seed: int = 0) -> Path:
+    """A randomly initialised ViT + GPT-2 with a word-level tokenizer trained here: everything a
+    VisionEncoderDecoder captioner needs, saved with save_pretrained like a real one."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, trainers
+    from transformers import (
+        GPT2Config,
+        GPT2LMHeadModel,
+        PreTrainedTokenizerFast,
+        VisionEncoderDecoderModel,
+        ViTConfig,
+        ViTImageProcessor,
+        ViTModel,
+    )  # fmt: skip
+
+    torch.manual_seed(seed)
+    word_level = Tokenizer(models.WordLevel(unk_token="[UNK]"))
+    word_level.pre_tokenizer = pre_tokenizers.Whitespace()
+    word_level.train_from_iterator(
+        CAPTION_CORPUS, trainers.WordLevelTrainer(special_tokens=["[PAD]", "[BOS]", "[EOS]", "[UNK]"])
+    )
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=word_level, bos_token="[BOS]", eos_token="[EOS]", pad_token="[PAD]", unk_token="[UNK]"
+    )
+    encoder = ViTModel(
+        ViTConfig(image_size=32, patch_size=8, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                  intermediate_size=64),
+        add_pooling_layer=False,
+    )  # fmt: skip
+    decoder = GPT2LMHeadModel(
+        GPT2Config(vocab_size=len(tokenizer), n_embd=32, n_layer=2, n_head=2, n_positions=64, add_cross_attention=True)
+    )
+    model = VisionEncoderDecoderModel(encoder=encoder, decoder=decoder)
+    for cfg in (model.config, model.generation_config):
+        cfg.decoder_start_token_id = tokenizer.bos_token_id
+        cfg.pad_token_id = tokenizer.pad_token_id
+        cfg.eos_token_id = tokenizer.eos_token_id
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    ViTImageProcessor(size={"height": 32, "width": 32}).save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_captioner_dir(tmp_path_factory) -> Path:
+    return save_tiny_captioner(tmp_path_factory.mktemp("captioner"))

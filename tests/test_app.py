@@ -11,7 +11,7 @@ import time
 import httpx
 import numpy as np
 import pytest
-from gradio_client import Client
+from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
@@ -20,13 +20,16 @@ from bench.server import REPO, running_app
 ENDPOINTS = {
     "/infogan_generate", "/infogan_sweep", "/infogan_interpolate", "/infogan_apply_settings",
     "/infogan_categories", "/cgan_generate", "/cgan_classes", "/cgan_apply_settings", "/random_seed",
-    "/lab_train_2d", "/lab_step_2d", "/lab_reset_2d", "/lab_export_gif",
+    "/lab_train_2d", "/lab_step_2d", "/lab_reset_2d", "/lab_export_gif", "/caption", "/caption_attention",
 }  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def app(tiny_checkpoints, tmp_path_factory):
-    with running_app(tiny_checkpoints, tmp_path_factory.mktemp("cache")) as (url, process, log):
+def app(tiny_checkpoints, tiny_captioner_dir, tmp_path_factory):
+    empty_hub = {"HF_HUB_CACHE": str(tmp_path_factory.mktemp("empty-hub"))}  # no downloaded captioners
+    with running_app(
+        tiny_checkpoints, tmp_path_factory.mktemp("cache"), "--caption-model", str(tiny_captioner_dir), env=empty_hub
+    ) as (url, process, log):
         yield url, process, log
 
 
@@ -93,6 +96,34 @@ def test_cgan_generate_and_class_switch(client):
     assert json.loads(settings)["classes"] == ["1", "7"]
     update = client.predict("cgan-mnist", api_name="/cgan_classes")
     assert [c[0] if isinstance(c, list) else c for c in update["choices"]][:3] == ["0", "1", "2"]
+
+
+def test_caption_with_a_local_model(client, tiny_captioner_dir, tmp_path):
+    picture = tmp_path / "photo.png"
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(picture)
+    table, result = client.predict(handle_file(str(picture)), str(tiny_captioner_dir), 3, 2, 6, 0, 1.0, 1.0,
+                                   api_name="/caption")  # fmt: skip
+    assert "| greedy |" in table and len(result["beam"]["n_best"]) == 2 and "log_prob" in result["greedy"]
+    gallery = client.predict(
+        handle_file(str(picture)), str(tiny_captioner_dir), "mean", 4, api_name="/caption_attention"
+    )
+    assert 1 <= len(gallery) <= 4 and all(item["caption"] for item in gallery)
+
+
+def test_missing_captioner_answers_fast_with_the_fetch_command(client, tmp_path):
+    picture = tmp_path / "photo.png"
+    Image.new("RGB", (40, 30)).save(picture)
+    start = time.monotonic()
+    with pytest.raises(AppError, match=r"python -m playground\.fetch caption vit-gpt2"):
+        client.predict(handle_file(str(picture)), "vit-gpt2", 3, 2, 6, 0, 1.0, 1.0, api_name="/caption")
+    assert time.monotonic() - start < 5
+
+
+def test_caption_refuses_a_file_that_is_not_an_image(client, tiny_captioner_dir, tmp_path):
+    fake = tmp_path / "notes.png"
+    fake.write_text("this is text, not a PNG")
+    with pytest.raises(AppError, match="not an image we can read"):
+        client.predict(handle_file(str(fake)), str(tiny_captioner_dir), 2, 1, 4, 0, 1.0, 1.0, api_name="/caption")
 
 
 LAB = ("gaussian", 64, 2, 1e-3, 1e-3, 1, "non-saturating", 0, None, None, 10)

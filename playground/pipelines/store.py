@@ -45,6 +45,16 @@ class Store:
                 self._loaded[name] = cls(self.checkpoint_dir / name, self.device)
             return self._loaded[name]
 
+    def captioner(self, source: str) -> Any:
+        """A captioning model by registry key, folder or Hub id, loaded once from the local cache."""
+        from .caption import load_captioner
+
+        with self._lock:
+            key = f"caption:{source}"
+            if key not in self._loaded:
+                self._loaded[key] = load_captioner(source, self.device)
+            return self._loaded[key]
+
     def preload(self) -> None:
         for name, card in self.cards.items():
             if card.get("family") in PIPELINES:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..pipelines.store import Store
-from . import conditional_tab, lab_tab, latent_tab, models_tab
+from . import caption_tab, conditional_tab, lab_tab, latent_tab, models_tab
 
 TITLE = "GAN Playground"
 CSS = """
@@ -13,13 +13,15 @@ CSS = """
 """
 
 
-def build_demo(store: Store) -> gr.Blocks:
+def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(f"# {TITLE}\nPlay with generative models trained in this repository.")
         with gr.Tab("Latent Explorer"):
             latent_tab.build(demo, store)
         with gr.Tab("Conditional"):
             conditional_tab.build(demo, store)
+        with gr.Tab("Captioning"):
+            caption_tab.build(demo, store, list(caption_models))
         with gr.Tab("Lab: 2-D GAN"):
             lab_tab.build(demo, store)
         with gr.Tab("Models"):

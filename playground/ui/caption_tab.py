@@ -1,0 +1,99 @@
+"""Captioning tab: greedy vs beam search side by side, the n-best list, and where the model looked."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from ..imaging import open_image
+from ..pipelines.caption import REGISTRY, CaptionModelMissing, CaptionReport, overlay
+from ..pipelines.store import Store
+from .common import USER_ERRORS
+
+INTRO = """An image encoder (ViT or Swin) reads the picture; a GPT-2 decoder writes the caption, looking back at
+the image through **cross-attention** at every word. Greedy search takes the likeliest word each step; beam
+search keeps several partial captions and returns the best complete ones — compare their log-probabilities.
+Models download once with `python -m playground.fetch caption NAME`, then run offline."""
+
+
+def report_markdown(report: CaptionReport) -> str:
+    rows = [
+        "| decoding | caption | log p (Σ) | log p / token | time |",
+        "|---|---|---|---|---|",
+        f"| greedy | {report.greedy.text or '∅'} | {report.greedy.log_prob:.2f} | {report.greedy.per_token:.2f} "
+        f"| {report.greedy_seconds * 1000:.0f} ms |",
+    ]
+    for rank, c in enumerate(report.beams, 1):
+        when = f"{report.beam_seconds * 1000:.0f} ms" if rank == 1 else ""
+        rows.append(f"| beam #{rank} | {c.text or '∅'} | {c.log_prob:.2f} | {c.per_token:.2f} | {when} |")
+    return "\n".join(rows)
+
+
+def report_json(report: CaptionReport) -> dict:
+    def one(c):
+        return {"text": c.text, "log_prob": round(c.log_prob, 4), "tokens": c.tokens}
+
+    return {
+        "greedy": {**one(report.greedy), "seconds": round(report.greedy_seconds, 4)},
+        "beam": {"n_best": [one(c) for c in report.beams], "seconds": round(report.beam_seconds, 4)},
+        "settings": report.settings,
+    }
+
+
+def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Image:
+    """Returns the image input, so other tabs can send their pictures here ("Caption this")."""
+    choices = [(spec.label, key) for key, spec in REGISTRY.items()] + [(f"local: {m}", m) for m in extra_models]
+    gr.Markdown(INTRO)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=320):
+            image = gr.Image(label="Image", type="filepath", sources=["upload", "clipboard"], height=300)
+            model = gr.Dropdown(choices, value=(extra_models[0] if extra_models else "vit-gpt2"), label="Captioner",
+                                allow_custom_value=True, info="or type a folder saved with save_pretrained / a Hub id")  # fmt: skip
+            with gr.Accordion("Decoding", open=True):
+                with gr.Row():
+                    beams = gr.Slider(1, 8, value=4, step=1, label="Beams")
+                    n_best = gr.Slider(1, 8, value=3, step=1, label="n-best shown (at most one per beam)")
+                with gr.Row():
+                    max_tokens = gr.Slider(4, 40, value=20, step=1, label="Max new tokens")
+                    no_repeat = gr.Slider(0, 4, value=0, step=1, label="No-repeat n-gram size")
+                with gr.Row():
+                    repetition = gr.Slider(1.0, 2.0, value=1.0, step=0.05, label="Repetition penalty")
+                    length = gr.Slider(-1.0, 2.0, value=1.0, step=0.1, label="Length penalty (beam)")
+            go = gr.Button("Caption", variant="primary")
+        with gr.Column(scale=1, min_width=380):
+            table = gr.Markdown()
+            result = gr.JSON(label="Result (as the API returns it)", open=False)
+            with gr.Accordion("Where it looked (cross-attention per word)", open=True):
+                layer = gr.Dropdown([("mean over layers", "mean")] + [(f"layer {i}", i) for i in range(12)],
+                                    value="mean", label="Layers")  # fmt: skip
+                look = gr.Button("Show attention")
+                maps = gr.Gallery(label="Pick a word", columns=5, height=320, object_fit="contain")
+
+    def fail(exc: Exception) -> gr.Error:
+        return gr.Error(str(exc), print_exception=False)
+
+    def caption(image_value, source, n_beams, n, max_new, ngram, rep, lp):
+        try:
+            picture = open_image(image_value)
+            report = store.captioner(source).caption(
+                picture, num_beams=n_beams, num_return=n, max_new_tokens=max_new, no_repeat_ngram_size=ngram,
+                repetition_penalty=rep, length_penalty=lp,
+            )  # fmt: skip
+        except (CaptionModelMissing, *USER_ERRORS) as exc:
+            raise fail(exc) from None
+        return report_markdown(report), report_json(report)
+
+    def attention(image_value, source, which, max_new):
+        try:
+            picture = open_image(image_value)
+            report = store.captioner(source).attention(picture, max_new_tokens=max_new, layer=which)
+        except (CaptionModelMissing, *USER_ERRORS) as exc:
+            raise fail(exc) from None
+        pairs = zip(report.tokens, report.maps, strict=True)
+        return [(overlay(picture, heat), f"{i + 1}. {token}") for i, (token, heat) in enumerate(pairs)]
+
+    decoding = [beams, n_best, max_tokens, no_repeat, repetition, length]
+    go.click(caption, [image, model, *decoding], [table, result], api_name="caption", preprocess=False,
+             concurrency_limit=2)  # fmt: skip
+    look.click(attention, [image, model, layer, max_tokens], maps, api_name="caption_attention", preprocess=False,
+               concurrency_limit=2)  # fmt: skip
+    return image
