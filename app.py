@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     demo = build_demo(store, args.caption_model)
     demo.queue(default_concurrency_limit=4).launch(
         server_name=args.host, server_port=args.port, share=args.share, css=CSS,
-        allowed_paths=[str(settings.CACHE_DIR / "outputs"), str(settings.CHECKPOINT_DIR)],
+        allowed_paths=[str(settings.CACHE_DIR / "outputs"), str(settings.CHECKPOINT_DIR), str(settings.ASSETS_DIR)],
         max_file_size=settings.MAX_UPLOAD_BYTES, footer_links=["api", "gradio"],
     )  # fmt: skip
     return 0

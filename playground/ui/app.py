@@ -16,14 +16,20 @@ CSS = """
 def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(f"# {TITLE}\nPlay with generative models trained in this repository.")
-        with gr.Tab("Latent Explorer"):
-            latent_tab.build(demo, store)
-        with gr.Tab("Conditional"):
-            conditional_tab.build(demo, store)
-        with gr.Tab("Captioning"):
-            caption_tab.build(demo, store, list(caption_models))
-        with gr.Tab("Lab: 2-D GAN"):
-            lab_tab.build(demo, store)
-        with gr.Tab("Models"):
-            models_tab.build(demo, store)
+        with gr.Tabs() as tabs:
+            with gr.Tab("Latent Explorer", id="latent"):
+                senders = [latent_tab.build(demo, store)]
+            with gr.Tab("Conditional", id="conditional"):
+                senders.append(conditional_tab.build(demo, store))
+            with gr.Tab("Captioning", id="caption"):
+                caption_input = caption_tab.build(demo, store, list(caption_models))
+            with gr.Tab("Lab: 2-D GAN", id="lab"):
+                lab_tab.build(demo, store)
+            with gr.Tab("Models", id="models"):
+                models_tab.build(demo, store)
+        # "Caption this": hand a tab's picture to the Captioning tab and switch to it.
+        for button, picture in filter(None, senders):
+            button.click(lambda shown: shown, picture, caption_input, api_visibility="private").then(
+                lambda: gr.Tabs(selected="caption"), None, tabs, api_visibility="private"
+            )
     return demo

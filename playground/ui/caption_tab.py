@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from .. import settings
 from ..imaging import open_image
 from ..pipelines.caption import REGISTRY, CaptionModelMissing, CaptionReport, overlay
 from ..pipelines.store import Store
@@ -91,6 +92,10 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
         pairs = zip(report.tokens, report.maps, strict=True)
         return [(overlay(picture, heat), f"{i + 1}. {token}") for i, (token, heat) in enumerate(pairs)]
 
+    gr.Examples(
+        examples=[[str(settings.ASSETS_DIR / "examples" / name)] for name in ("house.png", "beach.png", "night-city.png")],
+        inputs=image, label="Example pictures (CC0, assets/SOURCES.md)",
+    )  # fmt: skip
     decoding = [beams, n_best, max_tokens, no_repeat, repetition, length]
     go.click(caption, [image, model, *decoding], [table, result], api_name="caption", preprocess=False,
              concurrency_limit=2)  # fmt: skip

@@ -14,11 +14,11 @@ same noise (seed + *j*) in every row, so rows differ only in the class asked for
 classifier says how often it agrees with the class requested."""
 
 
-def build(demo: gr.Blocks, store: Store) -> None:
+def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
     names = store.names("cgan")
     if not names:
         gr.Markdown("No CGAN checkpoint is installed in `checkpoints/`.")
-        return
+        return None
     first = names[0]
     first_classes = store.cards[first]["class_names"]
 
@@ -36,6 +36,7 @@ def build(demo: gr.Blocks, store: Store) -> None:
             button = gr.Button("Generate", variant="primary")
         with gr.Column(scale=2, min_width=400):
             grid = gr.Image(label="Samples", show_label=False, type="pil", format="png", buttons=["download"])
+            caption_this = gr.Button("Caption this", size="sm")
             verdict = gr.Markdown()
             settings_out = gr.Code(label="Settings (copy to share; paste below to reproduce)", language="json")
     with gr.Accordion("Paste settings", open=False):
@@ -82,3 +83,4 @@ def build(demo: gr.Blocks, store: Store) -> None:
         examples=[[first, first_classes, 6, 0], [first, first_classes[5:8], 12, 123], [first, first_classes[:1], 16, 7]],
         inputs=inputs, outputs=outputs, fn=generate, run_on_click=True, cache_examples=False, label="Try these",
     )  # fmt: skip
+    return caption_this, grid

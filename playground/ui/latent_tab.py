@@ -16,11 +16,11 @@ paper's extrapolation range. The category names come from matching each category
 labels (`python -m playground.evaluate`)."""
 
 
-def build(demo: gr.Blocks, store: Store) -> None:
+def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
     names = store.names("infogan")
     if not names:
         gr.Markdown("No InfoGAN checkpoint is installed in `checkpoints/`.")
-        return
+        return None
     first = names[0]
     choices = category_choices(store.cards[first])
 
@@ -36,6 +36,7 @@ def build(demo: gr.Blocks, store: Store) -> None:
                 dice = gr.Button("🎲 Random seed", scale=1)
         with gr.Column(scale=1, min_width=300):
             image = gr.Image(label="Generated", type="pil", format="png", buttons=["download"], height=300)
+            caption_this = gr.Button("Caption this", size="sm")
             settings_out = gr.Code(label="Settings (copy to share; paste below to reproduce)", language="json")
     with gr.Accordion("Paste settings", open=False):
         settings_in = gr.Textbox(label="Settings JSON", placeholder='{"model": "...", "seed": 42, ...}', lines=2)
@@ -145,3 +146,4 @@ def build(demo: gr.Blocks, store: Store) -> None:
         inputs=controls_in, outputs=[image, settings_out], fn=generate, run_on_click=True,
         cache_examples=False, label="Try these",
     )  # fmt: skip
+    return caption_this, image
