@@ -84,9 +84,16 @@ def save(
     """
     weights_path, card_path = paths(stem)
     weights_path.parent.mkdir(parents=True, exist_ok=True)
-    tensors = {
-        f"{role}.{k}": v.detach().cpu().contiguous() for role, m in modules.items() for k, v in m.state_dict().items()
-    }
+    tensors: dict[str, torch.Tensor] = {}
+    seen: set[int] = set()
+    for role, module in modules.items():
+        for key, value in module.state_dict().items():
+            value = value.detach().cpu().contiguous()
+            # Tied weights (e.g. GPT-2's embedding and output layer) share storage; safetensors wants copies.
+            if value.untyped_storage().data_ptr() in seen:
+                value = value.clone()
+            seen.add(value.untyped_storage().data_ptr())
+            tensors[f"{role}.{key}"] = value
     card = {**card, "roles": sorted(modules)}
     if extra is not None:
         card["state"] = flatten(extra, "state/", tensors)

@@ -83,3 +83,46 @@ def test_unknown_sources_are_refused(tmp_path):
     (tmp_path / "config.json").write_text('{"model_type": "bert"}')
     with pytest.raises(ValueError, match="not an image captioner"):
         caption.resolve(str(tmp_path))
+
+
+def make_pairs(folder, n=8):
+    from tests.conftest import CAPTION_CORPUS
+
+    folder.mkdir()
+    rows = ["file,caption"]
+    for i in range(n):
+        colour = ((i * 40) % 255, (i * 90) % 255, (255 - i * 30) % 255)
+        Image.new("RGB", (40 + i, 32), colour).save(folder / f"{i}.png")
+        rows.append(f"{i}.png,{CAPTION_CORPUS[i % len(CAPTION_CORPUS)]}")
+    (folder / "captions.csv").write_text("\n".join(rows) + "\n")
+    return folder
+
+
+def test_fine_tune_lowers_the_loss_and_saves_a_loadable_captioner(tiny_captioner_dir, tmp_path):
+    from playground.checkpoints import read_state
+    from playground.train.__main__ import main as train_main
+
+    pairs = make_pairs(tmp_path / "pairs")
+    run = tmp_path / "run"
+    code = train_main([
+        "captioner", "--images", str(pairs), "--captions", str(pairs / "captions.csv"),
+        "--base", str(tiny_captioner_dir), "--run-dir", str(run), "--epochs", "1", "--batch-size", "4",
+        "--lr", "3e-3", "--lr-decay", "none", "--log-every", "1",
+    ])  # fmt: skip
+    assert code == 0
+    history = read_state(run / "last")["progress"]["history"]
+    assert len(history) == 2 and history[1]["loss"] < history[0]["loss"]
+    exported = run / "captioner-pairs"
+    assert (exported / "model.safetensors").exists() and (exported / "model_card.json").exists()
+    tuned = caption.load_captioner(str(exported), CPU)
+    assert isinstance(tuned.caption(Image.new("RGB", (40, 32)), num_beams=2, max_new_tokens=4).greedy.text, str)
+
+
+def test_fine_tune_reports_a_bad_csv(tiny_captioner_dir, tmp_path, capsys):
+    from playground.train.__main__ import main as train_main
+
+    pairs = make_pairs(tmp_path / "pairs")
+    (pairs / "captions.csv").write_text("image,text\n0.png,hello\n")
+    code = train_main(["captioner", "--images", str(pairs), "--captions", str(pairs / "captions.csv"),
+                       "--base", str(tiny_captioner_dir), "--run-dir", str(tmp_path / "run")])  # fmt: skip
+    assert code == 1 and "'file' and 'caption'" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """Training: one loop (`loop.py`) shared by every family, one step module per family."""
 
+from .captioner import CaptionerRecipe
 from .cgan import CGANRecipe
 from .gan import DCGANRecipe, GANRecipe
 from .infogan import InfoGANRecipe
@@ -12,4 +13,5 @@ RECIPES: dict[str, type[Recipe]] = {
     "cgan": CGANRecipe,
     "infogan": InfoGANRecipe,
     "judge": JudgeRecipe,
+    "captioner": CaptionerRecipe,
 }

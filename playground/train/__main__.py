@@ -18,6 +18,7 @@ from pathlib import Path
 from .. import models, settings
 from ..data import BUILTIN_DATASETS, SPLITS, DataUnavailable
 from . import RECIPES
+from .captioner import CaptionerConfig
 from .loop import TrainingDiverged, train
 
 DESCRIPTIONS = {
@@ -26,13 +27,15 @@ DESCRIPTIONS = {
     "cgan": "class-conditional GAN with a projection discriminator",
     "infogan": "InfoGAN: categorical + continuous latent codes (Chen et al. 2016)",
     "judge": "the CNN classifier used to evaluate generators",
+    "captioner": "fine-tune an image captioner on your own image/caption pairs",
 }
 
 
 def parse_model_overrides(family: str, pairs: list[str]) -> dict[str, object]:
     """['g_width=96', ...] → {'g_width': 96}, typed by the family's Config fields."""
-    fields = {f.name: f for f in dataclasses.fields(models.FAMILIES[family].config)}
-    hints = typing.get_type_hints(models.FAMILIES[family].config)
+    config_cls = CaptionerConfig if family == "captioner" else models.FAMILIES[family].config
+    fields = {f.name: f for f in dataclasses.fields(config_cls)}
+    hints = typing.get_type_hints(config_cls)
     values: dict[str, object] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")
@@ -90,7 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     args.model = parse_model_overrides(args.family, args.model)
-    dataset_tag = args.dataset if args.dataset in BUILTIN_DATASETS else Path(args.dataset).name
+    if args.family == "captioner":
+        dataset_tag = Path(args.images).name if args.images else "pairs"
+    else:
+        dataset_tag = args.dataset if args.dataset in BUILTIN_DATASETS else Path(args.dataset).name
     args.name = args.name or f"{args.family}-{dataset_tag}"
     args.run_dir = args.run_dir or settings.RUNS_DIR / args.name
     try:

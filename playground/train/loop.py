@@ -24,8 +24,8 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 
-from .. import checkpoints, models
-from ..data import ImageData, load_dataset
+from .. import checkpoints
+from ..data import ImageData
 from ..device import pick_device, seeded_generator
 from .plots import save_loss_curve, save_sample_grid
 from .recipe import Recipe
@@ -95,9 +95,8 @@ class Trainer:
     def __init__(self, recipe_cls: type[Recipe], args: argparse.Namespace) -> None:
         self.args = args
         self.dist = init_distributed(args.device)
-        self.data: ImageData = load_dataset(args.dataset, args.split, args.data_dir, args.image_size)
-        values = {**recipe_cls.config_from_data(self.data, args), **args.model}
-        self.config = models.make_config(recipe_cls.family, values)
+        self.data: ImageData = recipe_cls.load_data(args)
+        self.config = recipe_cls.make_config(self.data, args)
         torch.manual_seed(args.seed)  # identical initial weights on every rank
         self.recipe = recipe_cls(args, self.data, self.config, self.dist.device)
         self.modules = {role: m.to(self.dist.device) for role, m in self.recipe.build().items()}
@@ -160,9 +159,8 @@ class Trainer:
         save_loss_curve(self.progress["history"], self.run_dir / "losses.png", title=self.args.name)
 
         export_dir = Path(self.args.export_dir or self.run_dir)
-        shipped = {role: self.modules[role] for role in self.recipe.shipped_roles}
         metrics = {"training": epoch_metrics} if epoch_metrics else {}
-        checkpoints.save(export_dir / self.args.name, shipped, {**card, "metrics": metrics})
+        self.recipe.export(self.modules, export_dir / self.args.name, {**card, "metrics": metrics})
         if grid_path is not None:
             save_sample_grid(samples, export_dir / f"{self.args.name}.png")
 
@@ -201,7 +199,8 @@ class Trainer:
                 if i >= steps:
                     break
                 images = images.to(d.device, non_blocking=True)
-                labels = labels.to(d.device, non_blocking=True)
+                if isinstance(labels, torch.Tensor):  # class labels; captions stay a list of strings
+                    labels = labels.to(d.device, non_blocking=True)
                 for k, v in self.recipe.step(self.wrapped, self.optimizers, images, labels, rng).items():
                     running[k].append(v)
                 self.progress["step"] += 1

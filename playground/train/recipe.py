@@ -5,12 +5,14 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, ClassVar
 
 import torch
 from torch import nn
 
-from ..data import ImageData
+from .. import checkpoints, models
+from ..data import ImageData, load_dataset
 
 
 def unwrap(module: nn.Module) -> nn.Module:
@@ -46,6 +48,16 @@ class Recipe:
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
         """Family-specific command-line flags."""
+
+    @classmethod
+    def load_data(cls, args: argparse.Namespace) -> ImageData:
+        """The training set: a built-in dataset or an image folder (`--dataset`)."""
+        return load_dataset(args.dataset, args.split, args.data_dir, args.image_size)
+
+    @classmethod
+    def make_config(cls, data: ImageData, args: argparse.Namespace) -> Any:
+        """The family's Config: what the data dictates, then --model overrides."""
+        return models.make_config(cls.family, {**cls.config_from_data(data, args), **args.model})
 
     @classmethod
     def config_from_data(cls, data: ImageData, args: argparse.Namespace) -> dict[str, Any]:
@@ -86,3 +98,7 @@ class Recipe:
 
     def card_extras(self) -> dict[str, Any]:
         return {}
+
+    def export(self, modules: dict[str, nn.Module], stem: Path, card: dict[str, Any]) -> None:
+        """Write the shipped form: the `shipped_roles` as safetensors beside the card."""
+        checkpoints.save(stem, {role: modules[role] for role in self.shipped_roles}, card)
