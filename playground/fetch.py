@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .downloads import DownloadError
+
 
 def fetch_caption(name: str) -> str:
     from .pipelines.caption import load_components, resolve
@@ -18,10 +20,26 @@ def fetch_caption(name: str) -> str:
     return f"{spec.label}: ready in the Hugging Face cache"
 
 
+def fetch_cyclegan(name: str) -> str:
+    from .pipelines.translate import OFFICIAL, fetch_official
+
+    pair = OFFICIAL.get(name)
+    files = [f for f in (pair.a_to_b, pair.b_to_a) if f] if pair else [name]
+    known = {f for p in OFFICIAL.values() for f in (p.a_to_b, p.b_to_a) if f}
+    unknown = [f for f in files if f not in known]
+    if unknown:
+        raise ValueError(f"no published CycleGAN generator called {unknown[0]!r}; see `python -m playground.fetch list`")
+    paths = [fetch_official(f, quiet=False) for f in files]
+    return "\n".join(f"{p.name}: ready in {p.parent}" for p in paths)
+
+
 def list_available() -> str:
     from .pipelines.caption import REGISTRY
+    from .pipelines.translate import OFFICIAL
 
-    lines = ["caption models:"] + [f"  {key:10s} {spec.label}" for key, spec in REGISTRY.items()]
+    lines = ["caption models:"] + [f"  {key:22s} {spec.label}" for key, spec in REGISTRY.items()]
+    lines += ["cyclegan pairs (or a single generator file name):"]
+    lines += [f"  {key:22s} {p.label_a} ↔ {p.label_b}" + ("" if p.b_to_a else " (one way)") for key, p in OFFICIAL.items()]
     return "\n".join(lines)
 
 
@@ -32,11 +50,14 @@ def main(argv: list[str] | None = None) -> int:
     what = parser.add_subparsers(dest="what", required=True, metavar="WHAT")
     cap = what.add_parser("caption", help="a captioning model (transformers), by registry name or Hub id")
     cap.add_argument("name", help="vit-gpt2, blip, swin-gpt2 or a Hub id such as nlpconnect/vit-gpt2-image-captioning")
+    cyc = what.add_parser("cyclegan", help="a published CycleGAN generator pair (reference implementation)")
+    cyc.add_argument("name", help="horse2zebra, photo2monet, style_vangogh, ... (see `list`)")
     what.add_parser("list", help="what can be fetched")
     args = parser.parse_args(argv)
+    fetchers = {"caption": fetch_caption, "cyclegan": fetch_cyclegan}
     try:
-        message = fetch_caption(args.name) if args.what == "caption" else list_available()
-    except (OSError, ValueError) as exc:
+        message = fetchers[args.what](args.name) if args.what in fetchers else list_available()
+    except (OSError, ValueError, DownloadError) as exc:
         print(f"error: could not fetch {getattr(args, 'name', '')}: {exc}", file=sys.stderr)
         return 1
     print(message)

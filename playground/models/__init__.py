@@ -10,6 +10,7 @@ from torch import nn
 
 from .cgan import CGANConfig, CGANDiscriminator, CGANGenerator
 from .classifier import Classifier, ClassifierConfig
+from .cyclegan import CycleGANConfig, PatchDiscriminator, ResnetGenerator
 from .gan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGANConfig, MLPGenerator
 from .infogan import InfoGANConfig, InfoGANDiscriminator, InfoGANGenerator
 
@@ -26,6 +27,15 @@ FAMILIES: dict[str, Family] = {
     "cgan": Family(CGANConfig, {"generator": CGANGenerator, "discriminator": CGANDiscriminator}),
     "infogan": Family(InfoGANConfig, {"generator": InfoGANGenerator, "discriminator": InfoGANDiscriminator}),
     "judge": Family(ClassifierConfig, {"classifier": Classifier}),
+    "cyclegan": Family(
+        CycleGANConfig,
+        {
+            "generator_ab": ResnetGenerator,
+            "generator_ba": ResnetGenerator,
+            "discriminator_a": PatchDiscriminator,
+            "discriminator_b": PatchDiscriminator,
+        },
+    ),
 }
 
 
