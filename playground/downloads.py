@@ -76,7 +76,9 @@ def download(url: str, dest: Path, *, sha256: str | None = None, timeout: float 
         raise DownloadError(f"{url} answered HTTP {exc.code} ({exc.reason})") from None
     except http.client.IncompleteRead as exc:
         part.unlink(missing_ok=True)
-        raise DownloadError(f"{dest.name} is truncated: the connection closed after {len(exc.partial):,} more bytes") from None
+        raise DownloadError(
+            f"{dest.name} is truncated: the connection closed after {len(exc.partial):,} more bytes"
+        ) from None
     except (urllib.error.URLError, http.client.HTTPException, TimeoutError, OSError) as exc:
         part.unlink(missing_ok=True)
         reason = getattr(exc, "reason", exc)
@@ -86,6 +88,8 @@ def download(url: str, dest: Path, *, sha256: str | None = None, timeout: float 
         raise DownloadError(f"{dest.name} is truncated: received {received:,} of {expected:,} bytes")
     if sha256 and digest.hexdigest() != sha256:
         part.unlink(missing_ok=True)
-        raise DownloadError(f"{dest.name} failed its checksum (expected sha256 {sha256[:12]}…, got {digest.hexdigest()[:12]}…)")
+        raise DownloadError(
+            f"{dest.name} failed its checksum (expected sha256 {sha256[:12]}…, got {digest.hexdigest()[:12]}…)"
+        )
     os.replace(part, dest)
     return dest

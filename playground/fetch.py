@@ -28,7 +28,9 @@ def fetch_cyclegan(name: str) -> str:
     known = {f for p in OFFICIAL.values() for f in (p.a_to_b, p.b_to_a) if f}
     unknown = [f for f in files if f not in known]
     if unknown:
-        raise ValueError(f"no published CycleGAN generator called {unknown[0]!r}; see `python -m playground.fetch list`")
+        raise ValueError(
+            f"no published CycleGAN generator called {unknown[0]!r}; see `python -m playground.fetch list`"
+        )
     paths = [fetch_official(f, quiet=False) for f in files]
     return "\n".join(f"{p.name}: ready in {p.parent}" for p in paths)
 
@@ -39,7 +41,9 @@ def list_available() -> str:
 
     lines = ["caption models:"] + [f"  {key:22s} {spec.label}" for key, spec in REGISTRY.items()]
     lines += ["cyclegan pairs (or a single generator file name):"]
-    lines += [f"  {key:22s} {p.label_a} ↔ {p.label_b}" + ("" if p.b_to_a else " (one way)") for key, p in OFFICIAL.items()]
+    lines += [
+        f"  {key:22s} {p.label_a} ↔ {p.label_b}" + ("" if p.b_to_a else " (one way)") for key, p in OFFICIAL.items()
+    ]
     return "\n".join(lines)
 
 

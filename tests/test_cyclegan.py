@@ -6,6 +6,7 @@ import io
 import pickle
 import threading
 import time
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -96,7 +97,7 @@ def test_tiny_images_pad_by_replication(small_translator):
 
 # -- fetching against a local HTTP server ------------------------------------------------------------------
 class Files(http.server.BaseHTTPRequestHandler):
-    routes: dict[str, tuple[int, bytes, int | None]] = {}  # path → (status, body, Content-Length override)
+    routes: ClassVar[dict[str, tuple[int, bytes, int | None]]] = {}  # path → (status, body, Content-Length)
 
     def do_GET(self):
         status, body, length = self.routes.get(self.path, (404, b"not found", None))

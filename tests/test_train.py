@@ -18,11 +18,13 @@ TINY = {
     "cgan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "latent_dim=8", "--aux-weight", "1"],
     "infogan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "noise_dim=8", "--real-info-weight", "1"],
     "judge": ["--model", "width=8", "--model", "feature_dim=16"],
+    "cyclegan": ["--model", "ngf=4", "--model", "n_blocks=1", "--model", "ndf=4", "--batch-size", "4"],
 }
 
 
 def run(family, data_dir, run_dir, *extra):
-    args = [family, "--dataset", "mnist", "--data-dir", str(data_dir), "--run-dir", str(run_dir)]
+    dataset = "fashion-mnist" if family == "cyclegan" else "mnist"  # CycleGAN pairs are Fashion-MNIST classes
+    args = [family, "--dataset", dataset, "--data-dir", str(data_dir), "--run-dir", str(run_dir)]
     args += ["--batch-size", "16", "--log-every", "2", *TINY[family], *extra]
     return train_main(args)
 
@@ -34,10 +36,13 @@ def card(run_dir, name):
 @pytest.mark.parametrize("family", list(TINY))
 def test_every_family_trains_and_exports(family, fixture_data_dir, tmp_path):
     assert run(family, fixture_data_dir, tmp_path, "--epochs", "1", "--steps-per-epoch", "4") == 0
-    name = f"{family}-mnist"
+    name = "cyclegan-sneaker-boot" if family == "cyclegan" else f"{family}-mnist"
     exported = card(tmp_path, name)
     assert exported["epochs"] == 1 and exported["steps"] == 4 and exported["family"] == family
-    assert exported["class_names"] == [str(d) for d in range(10)]
+    if family == "cyclegan":
+        assert exported["domains"] == ["Sneaker", "Ankle boot"] and exported["class_names"] == exported["domains"]
+    else:
+        assert exported["class_names"] == [str(d) for d in range(10)]
     assert (tmp_path / "losses.png").stat().st_size > 0
     history = json.loads((tmp_path / "last.json").read_text())
     assert history["state"]  # optimiser + progress state for --resume
@@ -45,6 +50,8 @@ def test_every_family_trains_and_exports(family, fixture_data_dir, tmp_path):
     if family == "judge":
         assert roles == {"classifier"}
         assert 0 <= exported["metrics"]["training"]["test_accuracy"] <= 1
+    elif family == "cyclegan":
+        assert roles == {"generator_ab", "generator_ba"}  # no discriminators in what ships
     else:
         assert roles == {"generator"}  # the shipped file carries no discriminator
         assert (tmp_path / "samples" / "epoch_001.png").exists() and (tmp_path / f"{name}.png").exists()
@@ -90,16 +97,20 @@ def test_help_lists_families(capsys):
     assert all(f in out for f in TINY)
 
 
-def test_two_process_data_parallel_run(fixture_data_dir, tmp_path):
+@pytest.mark.parametrize(("family", "dataset", "name"), [
+    ("cgan", "mnist", "cgan-mnist"),  # D with a class head: every parameter gets a gradient
+    ("cyclegan", "fashion-mnist", "cyclegan-sneaker-boot"),  # generators called twice before one backward
+])  # fmt: skip
+def test_two_process_data_parallel_run(fixture_data_dir, tmp_path, family, dataset, name):
     """torchrun with 2 CPU processes (gloo): both ranks step in lock-step and rank 0 writes the export."""
     cmd = [
         sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-        "-m", "playground.train", "cgan", "--dataset", "mnist", "--data-dir", str(fixture_data_dir),
-        "--run-dir", str(tmp_path), "--epochs", "1", "--steps-per-epoch", "3", "--batch-size", "8",
-        *TINY["cgan"],
+        "-m", "playground.train", family, "--dataset", dataset, "--data-dir", str(fixture_data_dir),
+        "--run-dir", str(tmp_path), "--epochs", "1", "--steps-per-epoch", "3", "--batch-size", "4",
+        *TINY[family],
     ]  # fmt: skip
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
-    exported = card(tmp_path, "cgan-mnist")
+    exported = card(tmp_path, name)
     assert exported["processes"] == 2 and exported["steps"] == 3

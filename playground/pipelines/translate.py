@@ -83,14 +83,20 @@ def load_official(name: str, device: torch.device, *, folder: Path | None = None
         try:
             fetch_official(name, folder=folder, timeout=timeout)
         except DownloadError as exc:
-            raise WeightsMissing(f"{path.name} is not downloaded ({exc}). Fetch it with: {fetch_command(name)}") from None
+            raise WeightsMissing(
+                f"{path.name} is not downloaded ({exc}). Fetch it with: {fetch_command(name)}"
+            ) from None
     record = HashBook(folder).get(name)
     if record and sha256_of(path) != record["sha256"]:
-        raise checkpoints.CheckpointError(f"{path.name} does not match the hash recorded when it was fetched; delete it and fetch again")
+        raise checkpoints.CheckpointError(
+            f"{path.name} does not match the hash recorded when it was fetched; delete it and fetch again"
+        )
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # weights_only refuses pickled code; anything unreadable lands here too
-        raise checkpoints.CheckpointError(f"{path.name} is not a plain state dict of tensors ({exc.__class__.__name__})") from None
+        raise checkpoints.CheckpointError(
+            f"{path.name} is not a plain state dict of tensors ({exc.__class__.__name__})"
+        ) from None
     if not isinstance(state, dict):
         raise checkpoints.CheckpointError(f"{path.name} does not hold a state dict")
     state, dropped = drop_instance_norm_stats(state)
@@ -159,7 +165,9 @@ class Translator:
         if max(image.size) > max_side:
             scale = max_side / max(image.size)
             new_size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-            notice = f"Downscaled from {image.width}×{image.height} to {new_size[0]}×{new_size[1]} (max side {max_side})."
+            notice = (
+                f"Downscaled from {image.width}×{image.height} to {new_size[0]}×{new_size[1]} (max side {max_side})."
+            )
             image = image.resize(new_size, Image.Resampling.LANCZOS)
         size = image.size
         work = image.resize((self.native_size,) * 2, Image.Resampling.BICUBIC) if self.native_size else image

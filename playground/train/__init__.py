@@ -2,6 +2,7 @@
 
 from .captioner import CaptionerRecipe
 from .cgan import CGANRecipe
+from .cyclegan import CycleGANRecipe
 from .gan import DCGANRecipe, GANRecipe
 from .infogan import InfoGANRecipe
 from .judge import JudgeRecipe
@@ -14,4 +15,5 @@ RECIPES: dict[str, type[Recipe]] = {
     "infogan": InfoGANRecipe,
     "judge": JudgeRecipe,
     "captioner": CaptionerRecipe,
+    "cyclegan": CycleGANRecipe,
 }

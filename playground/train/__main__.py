@@ -28,6 +28,7 @@ DESCRIPTIONS = {
     "infogan": "InfoGAN: categorical + continuous latent codes (Chen et al. 2016)",
     "judge": "the CNN classifier used to evaluate generators",
     "captioner": "fine-tune an image captioner on your own image/caption pairs",
+    "cyclegan": "CycleGAN between two Fashion-MNIST classes (unpaired translation)",
 }
 
 
@@ -95,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     args.model = parse_model_overrides(args.family, args.model)
     if args.family == "captioner":
         dataset_tag = Path(args.images).name if args.images else "pairs"
+    elif args.family == "cyclegan":
+        dataset_tag = args.pair
     else:
         dataset_tag = args.dataset if args.dataset in BUILTIN_DATASETS else Path(args.dataset).name
     args.name = args.name or f"{args.family}-{dataset_tag}"
