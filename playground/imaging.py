@@ -118,5 +118,9 @@ def open_image(value: Any, *, max_bytes: int | None = None, max_pixels: int | No
             return image.convert("RGB")
     except ValueError:
         raise
-    except (OSError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # PIL's own guard, from the header, before any pixel is decoded
+        raise ValueError(
+            f"The image is too large: images up to {max_pixels / 1e6:.0f} megapixels are accepted."
+        ) from None
+    except (OSError, SyntaxError):
         raise ValueError("That file is not an image we can read (PNG, JPEG, WebP, GIF or BMP).") from None

@@ -31,3 +31,6 @@ DOWNLOAD_DIR = _path("PLAYGROUND_DOWNLOADS", REPO_ROOT / "data")
 MAX_UPLOAD_BYTES = int(os.environ.get("PLAYGROUND_MAX_UPLOAD_BYTES", 20 * 1024 * 1024))
 MAX_IMAGE_PIXELS = int(os.environ.get("PLAYGROUND_MAX_IMAGE_PIXELS", 40_000_000))
 MAX_IMAGE_SIDE = int(os.environ.get("PLAYGROUND_MAX_IMAGE_SIDE", 1024))
+
+# Never download anything (published weights are then only read from the cache).
+OFFLINE = os.environ.get("PLAYGROUND_OFFLINE", "") not in ("", "0", "false", "False")

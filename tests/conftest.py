@@ -33,6 +33,14 @@ def save_tiny_checkpoints(folder: Path) -> Path:
         ("cgan-mnist", "cgan", "generator", models.CGANConfig(g_width=8, d_width=8), DIGIT_CLASSES),
         ("judge-mnist", "judge", "classifier", models.ClassifierConfig(width=8, feature_dim=16), DIGIT_CLASSES),
     ]
+    cyclegan = models.CycleGANConfig(in_channels=1, out_channels=1, ngf=4, n_blocks=1, ndf=4, d_layers=2)
+    checkpoints.save(
+        folder / "cyclegan-sneaker-boot",
+        {role: models.build("cyclegan", role, cyclegan) for role in ("generator_ab", "generator_ba")},
+        {"name": "cyclegan-sneaker-boot", "family": "cyclegan", "config": dataclasses.asdict(cyclegan),
+         "dataset": "fashion-mnist", "domains": ["Sneaker", "Ankle boot"], "class_names": ["Sneaker", "Ankle boot"],
+         "image_size": 28, "epochs": 1, "steps": 1, "wall_time_s": 1.0, "train_images": 48},
+    )  # fmt: skip
     for name, family, role, config, classes in specs:
         card = {
             "name": name,

@@ -21,12 +21,14 @@ ENDPOINTS = {
     "/infogan_generate", "/infogan_sweep", "/infogan_interpolate", "/infogan_apply_settings",
     "/infogan_categories", "/cgan_generate", "/cgan_classes", "/cgan_apply_settings", "/random_seed",
     "/lab_train_2d", "/lab_step_2d", "/lab_reset_2d", "/lab_export_gif", "/caption", "/caption_attention",
+    "/cyclegan_translate", "/cyclegan_models",
 }  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def app(tiny_checkpoints, tiny_captioner_dir, tmp_path_factory):
-    empty_hub = {"HF_HUB_CACHE": str(tmp_path_factory.mktemp("empty-hub"))}  # no downloaded captioners
+    # no downloaded captioners or published CycleGANs, and no attempt to fetch any
+    empty_hub = {"HF_HUB_CACHE": str(tmp_path_factory.mktemp("empty-hub")), "PLAYGROUND_OFFLINE": "1"}
     with running_app(
         tiny_checkpoints, tmp_path_factory.mktemp("cache"), "--caption-model", str(tiny_captioner_dir), env=empty_hub
     ) as (url, process, log):
@@ -189,3 +191,61 @@ def test_nan_over_raw_http_is_refused_plainly(app):
 def test_server_log_has_no_tracebacks(app):
     """Runs after the bad-input tests above: user errors are messages, not logged stack traces."""
     assert "Traceback" not in app[2].read_text()
+
+
+def png_bomb(path, side=20_000):
+    """A PNG whose header claims side × side pixels (400 megapixels) with almost no data behind it."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)))
+    return path
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L", "RGBA"])
+def test_cyclegan_keeps_the_upload_size(client, tmp_path, mode):
+    upload = tmp_path / f"in-{mode}.png"
+    Image.new(mode, (333, 517)).save(upload)
+    out, cycle, identity, notice = client.predict(
+        handle_file(str(upload)), "cyclegan-sneaker-boot", "A→B", True, api_name="/cyclegan_translate"
+    )
+    assert Image.open(out).size == Image.open(cycle).size == Image.open(identity).size == (333, 517)
+    assert "Sneaker → Ankle boot" in notice
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda p: png_bomb(p / "bomb.png"), "megapixels are accepted"),
+        (lambda p: (p / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40) and p / "broken.png",
+         "not an image we can read"),
+        (lambda p: (p / "empty.png").write_bytes(b"") or p / "empty.png", "empty"),
+    ],
+)  # fmt: skip
+def test_cyclegan_refuses_bad_uploads_and_keeps_serving(client, tmp_path, make, message):
+    with pytest.raises(AppError, match=message):
+        client.predict(handle_file(str(make(tmp_path))), "cyclegan-sneaker-boot", "A→B", False,
+                       api_name="/cyclegan_translate")  # fmt: skip
+    fine = tmp_path / "fine.png"
+    Image.new("RGB", (20, 20)).save(fine)
+    assert client.predict(handle_file(str(fine)), "cyclegan-sneaker-boot", "B→A", False,
+                          api_name="/cyclegan_translate")[0]  # fmt: skip
+
+
+def test_published_pair_missing_offline_names_the_fetch_command(client, tmp_path):
+    upload = tmp_path / "in.png"
+    Image.new("RGB", (64, 48)).save(upload)
+    start = time.monotonic()
+    with pytest.raises(
+        AppError, match=r"horse2zebra\.pth is not downloaded.*python -m playground\.fetch cyclegan horse2zebra"
+    ):
+        client.predict(handle_file(str(upload)), "horse2zebra", "A→B", False, api_name="/cyclegan_translate")
+    assert time.monotonic() - start < 5
+    listing = client.predict(api_name="/cyclegan_models")
+    entry = next(row for row in listing if row["name"] == "horse2zebra")
+    assert entry["available"] is False and entry["fetch"] == "python -m playground.fetch cyclegan horse2zebra"
+    assert any(row["name"] == "cyclegan-sneaker-boot" for row in listing)

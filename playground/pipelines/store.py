@@ -55,6 +55,21 @@ class Store:
                 self._loaded[key] = load_captioner(source, self.device)
             return self._loaded[key]
 
+    def translator(self, name: str) -> Any:
+        """A CycleGAN pair: one of our checkpoints, or a published pair (fetched on first use)."""
+        from .translate import OFFICIAL, load_official_pair, load_trained_pair
+
+        with self._lock:
+            key = f"cyclegan:{name}"
+            if key not in self._loaded:
+                if self.cards.get(name, {}).get("family") == "cyclegan":
+                    self._loaded[key] = load_trained_pair(self.checkpoint_dir / name, self.device)
+                elif name in OFFICIAL:
+                    self._loaded[key] = load_official_pair(name, self.device)
+                else:
+                    raise ValueError(f"Unknown CycleGAN model {str(name)[:60]!r}.")
+            return self._loaded[key]
+
     def preload(self) -> None:
         for name, card in self.cards.items():
             if card.get("family") in PIPELINES:

@@ -71,12 +71,13 @@ def fetch_official(name: str, *, folder: Path | None = None, url: str | None = N
     return dest
 
 
-def load_official(name: str, device: torch.device, *, folder: Path | None = None, fetch: bool = True,
+def load_official(name: str, device: torch.device, *, folder: Path | None = None, fetch: bool | None = None,
                   timeout: float = 8.0) -> ResnetGenerator:  # fmt: skip
     """A published `latest_net_G` (ngf 64, 9 blocks): verified against its recorded hash, unpickled only
     as tensors (`weights_only=True`), legacy instance-norm statistics dropped."""
     folder = Path(folder or OFFICIAL_DIR)
     path = official_path(name, folder)
+    fetch = not settings.OFFLINE if fetch is None else fetch
     if not path.exists():
         if not fetch:
             raise WeightsMissing(f"{path.name} is not downloaded. Fetch it with: {fetch_command(name)}")

@@ -1,0 +1,79 @@
+"""CycleGAN tab: unpaired translation A↔B, with the cycle back and the identity mapping beside it."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from .. import settings
+from ..imaging import open_image
+from ..pipelines.store import Store
+from ..pipelines.translate import DIRECTIONS, OFFICIAL, WeightsMissing, fetch_command, official_path
+from .common import USER_ERRORS
+
+INTRO = """CycleGAN learns to translate between two collections of images that were never paired: A→B, B→A,
+and the **cycle** A→B→A that should bring you back where you started. Our own pairs are trained here on
+Fashion-MNIST classes; the published generators of the reference implementation (horse↔zebra, photo↔Monet,
+...) download on first use — or ahead of time with `python -m playground.fetch cyclegan NAME`. Any size and
+aspect ratio comes back as it went in; very large pictures are scaled down first, with a notice."""
+
+
+def model_choices(store: Store) -> list[tuple[str, str]]:
+    ours = [(f"{' ↔ '.join(store.cards[n]['domains'])} (trained here)", n) for n in store.names("cyclegan")]
+    published = [
+        (f"{p.label_a} ↔ {p.label_b} (published{'' if p.b_to_a else ', one way'})", k) for k, p in OFFICIAL.items()
+    ]
+    return ours + published
+
+
+def build(demo: gr.Blocks, store: Store) -> None:
+    choices = model_choices(store)
+    gr.Markdown(INTRO)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=320):
+            image = gr.Image(label="Input", type="filepath", sources=["upload", "clipboard"], height=300)
+            model = gr.Dropdown(choices, value=choices[0][1], label="Model pair")
+            direction = gr.Radio(list(DIRECTIONS), value="A→B", label="Direction")
+            identity = gr.Checkbox(value=False, label="Also show the identity mapping")
+            go = gr.Button("Translate", variant="primary")
+        with gr.Column(scale=2, min_width=480):
+            notice = gr.Markdown()
+            with gr.Row():
+                translated = gr.Image(label="Translation", type="pil", format="png", buttons=["download"])
+                cycled = gr.Image(label="Cycle back (reconstruction)", type="pil", format="png", buttons=["download"])
+                same = gr.Image(label="Identity", type="pil", format="png", buttons=["download"], visible=True)
+
+    def translate(image_value, name, way, with_identity):
+        try:
+            picture = open_image(image_value)
+            pair = store.translator(name)
+            result = pair.translate(picture, way, with_identity=bool(with_identity))
+        except WeightsMissing as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        except USER_ERRORS as exc:
+            raise gr.Error(str(exc), print_exception=False) from None
+        a, b = (pair.label_a, pair.label_b) if way == "A→B" else (pair.label_b, pair.label_a)
+        text = f"**{a} → {b}** with {pair.label}. {result.notice}"
+        if result.reconstruction is None:
+            text += f" (No {b}→{a} generator was published, so there is no cycle back.)"
+        return result.output, result.reconstruction, result.identity, text
+
+    def list_models():
+        """Every pair, whether its weights are here, and the command that fetches published ones."""
+        rows = []
+        for label, key in model_choices(store):
+            pair = OFFICIAL.get(key)
+            files = [f for f in (pair.a_to_b, pair.b_to_a) if f] if pair else []
+            local = all(official_path(f).exists() for f in files)
+            rows.append({"name": key, "label": label, "available": local,
+                         "fetch": None if local else fetch_command(key)})  # fmt: skip
+        return rows
+
+    go.click(translate, [image, model, direction, identity], [translated, cycled, same, notice],
+             api_name="cyclegan_translate", preprocess=False, concurrency_limit=2)  # fmt: skip
+    catalogue = gr.JSON(visible=False)
+    listing = gr.Button(visible=False)
+    listing.click(list_models, None, catalogue, api_name="cyclegan_models")
+    gr.Examples(
+        examples=[[str(settings.ASSETS_DIR / "examples" / f)] for f in ("house.png", "beach.png")],
+        inputs=image, label="Examples (assets/SOURCES.md)",
+    )  # fmt: skip
