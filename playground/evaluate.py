@@ -170,6 +170,27 @@ def evaluate_generator(stem: Path, judge: Judge, real: RealFeatures, n: int, see
     return result
 
 
+@torch.no_grad()
+def evaluate_translation(stem: Path, judge: Judge, test: tuple[torch.Tensor, torch.Tensor]) -> dict[str, Any]:
+    """A CycleGAN pair on the test split: how often the judge calls A→B outputs B (and B→A outputs A), and
+    how far the cycle A→B→A lands from where it started (mean absolute error, pixels in [0, 1])."""
+    g_ab, card = checkpoints.load_model(stem, "generator_ab", judge.device)
+    g_ba, _ = checkpoints.load_model(stem, "generator_ba", judge.device)
+    names = data.FASHION_CLASSES if card["dataset"] == "fashion-mnist" else data.DIGIT_CLASSES
+    a, b = (names.index(d) for d in card["domains"])
+    images, labels = test
+    result: dict[str, Any] = {"domains": card["domains"]}
+    for tag, source, target, forward, backward in (("ab", a, b, g_ab, g_ba), ("ba", b, a, g_ba, g_ab)):
+        real = images[labels == source].to(judge.device)
+        fake = torch.cat([forward(chunk) for chunk in real.split(500)])
+        back = torch.cat([backward(chunk) for chunk in fake.split(500)])
+        _, predicted = judge(fake)
+        result[f"translation_accuracy_{tag}"] = round(float((predicted == target).mean()), 4)
+        result[f"cycle_l1_{tag[0]}"] = round(float((back - real).abs().mean() / 2), 4)
+        result[f"test_images_{tag[0]}"] = len(real)
+    return result
+
+
 def judge_bars(dataset: str, result: dict[str, Any]) -> dict[str, bool]:
     checks = {}
     for metric in ("judge_accuracy", "conditional_accuracy", "category_purity", "recall", "class_spread"):
@@ -210,6 +231,8 @@ def markdown_table(results: dict[str, dict[str, Any]]) -> str:
         return f"{r[key]:.3f}" if key in r else "–"
 
     for name, r in results.items():
+        if "translation_accuracy_ab" in r:
+            continue  # CycleGAN pairs have their own table
         bars = r.get("bars", {})
         verdict = (
             "pass" if bars and all(bars.values()) else ("FAIL: " + ", ".join(k for k, ok in bars.items() if not ok))
@@ -220,6 +243,21 @@ def markdown_table(results: dict[str, dict[str, Any]]) -> str:
             f"| {cell(r, 'category_purity')} | {cell(r, 'judge_accuracy')} | {verdict} |"
         )
     return "\n".join(lines)
+
+
+def translation_table(results: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "| pair (A ↔ B) | A→B judged B | B→A judged A | cycle error A→B→A | cycle error B→A→B | test images A / B |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in results.items():
+        if "translation_accuracy_ab" in r:
+            a, b = r["domains"]
+            lines.append(
+                f"| {name} ({a} ↔ {b}) | {r['translation_accuracy_ab']:.3f} | {r['translation_accuracy_ba']:.3f} "
+                f"| {r['cycle_l1_a']:.4f} | {r['cycle_l1_b']:.4f} | {r['test_images_a']} / {r['test_images_b']} |"
+            )
+    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 def write_benchmarks(results: dict[str, dict[str, Any]], n: int, device: torch.device, path: Path) -> None:
@@ -235,6 +273,11 @@ def write_benchmarks(results: dict[str, dict[str, Any]], n: int, device: torch.d
         "",
         markdown_table(results),
     ])  # fmt: skip
+    if table := translation_table(results):
+        text += (
+            "\n\n### CycleGAN pairs\n\nOn the Fashion-MNIST test split: how often the judge classifies an A→B output as B "
+            "(and B→A as A), and the cycle's mean absolute error (pixels in [0, 1]).\n\n" + table
+        )
     update_section("evaluation", text, path)
 
 
@@ -258,6 +301,9 @@ def evaluate_all(
         for name in tqdm([s for s in names if not only or s in only], desc=f"evaluating on {dataset}"):
             real = real or real_features(judge, dataset, data_dir, n, seed)
             results[name] = {"dataset": dataset, **evaluate_generator(checkpoint_dir / name, judge, real, n, seed)}
+        pairs = [s for s, c in cards.items() if c.get("family") == "cyclegan" and c["dataset"] == dataset]
+        for name in [s for s in pairs if not only or s in only]:
+            results[name] = {"dataset": dataset, **evaluate_translation(checkpoint_dir / name, judge, test)}
     for r in results.values():
         r["bars"] = judge_bars(r["dataset"], r)
     return results

@@ -82,3 +82,18 @@ def test_evaluate_all_scores_writes_cards_and_fails_a_collapsed_model(fixture_da
     text = doc.read_text()
     assert "kept section" in text and text.count("<!-- evaluation:begin -->") == 1
     assert "| cgan-mnist | mnist |" in text and "FAIL" in text
+
+
+def test_cyclegan_pairs_get_translation_accuracy_and_cycle_error(fixture_data_dir, tiny_checkpoints, tmp_path):
+    import shutil
+
+    for suffix in (".json", ".safetensors"):
+        shutil.copy(tiny_checkpoints / f"cyclegan-sneaker-boot{suffix}", tmp_path)
+    judge_cfg = models.ClassifierConfig(width=8, feature_dim=16)
+    save(tmp_path / "judge-fashion-mnist", "judge", "classifier", models.build("judge", "classifier", judge_cfg),
+         judge_cfg, dataset="fashion-mnist")  # fmt: skip
+    results = evaluate.evaluate_all(tmp_path, fixture_data_dir, n=50, seed=0, device=torch.device("cpu"))
+    pair = results["cyclegan-sneaker-boot"]
+    assert pair["test_images_a"] == pair["test_images_b"] == 8  # the fixture's test split: 8 per class
+    assert 0 <= pair["translation_accuracy_ab"] <= 1 and 0 <= pair["cycle_l1_a"] <= 1 and pair["bars"] == {}
+    assert "| cyclegan-sneaker-boot (Sneaker ↔ Ankle boot) |" in evaluate.translation_table(results)
