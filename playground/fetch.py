@@ -35,11 +35,18 @@ def fetch_cyclegan(name: str) -> str:
     return "\n".join(f"{p.name}: ready in {p.parent}" for p in paths)
 
 
+def fetch_vgg19(_name: str | None = None) -> str:
+    from .pipelines.style import fetch_vgg19 as fetch
+
+    return f"VGG19 ImageNet weights: ready in {fetch().parent}"
+
+
 def list_available() -> str:
     from .pipelines.caption import REGISTRY
     from .pipelines.translate import OFFICIAL
 
     lines = ["caption models:"] + [f"  {key:22s} {spec.label}" for key, spec in REGISTRY.items()]
+    lines += ["vgg19: torchvision's ImageNet VGG19, for the Gatys style transfer engine"]
     lines += ["cyclegan pairs (or a single generator file name):"]
     lines += [
         f"  {key:22s} {p.label_a} ↔ {p.label_b}" + ("" if p.b_to_a else " (one way)") for key, p in OFFICIAL.items()
@@ -56,13 +63,14 @@ def main(argv: list[str] | None = None) -> int:
     cap.add_argument("name", help="vit-gpt2, blip, swin-gpt2 or a Hub id such as nlpconnect/vit-gpt2-image-captioning")
     cyc = what.add_parser("cyclegan", help="a published CycleGAN generator pair (reference implementation)")
     cyc.add_argument("name", help="horse2zebra, photo2monet, style_vangogh, ... (see `list`)")
+    what.add_parser("vgg19", help="VGG19 ImageNet weights for Gatys style transfer (torchvision's download)")
     what.add_parser("list", help="what can be fetched")
     args = parser.parse_args(argv)
-    fetchers = {"caption": fetch_caption, "cyclegan": fetch_cyclegan}
+    fetchers = {"caption": fetch_caption, "cyclegan": fetch_cyclegan, "vgg19": fetch_vgg19}
     try:
-        message = fetchers[args.what](args.name) if args.what in fetchers else list_available()
+        message = fetchers[args.what](getattr(args, "name", None)) if args.what in fetchers else list_available()
     except (OSError, ValueError, DownloadError) as exc:
-        print(f"error: could not fetch {getattr(args, 'name', '')}: {exc}", file=sys.stderr)
+        print(f"error: could not fetch {getattr(args, 'name', None) or args.what}: {exc}", file=sys.stderr)
         return 1
     print(message)
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 OUT = Path(__file__).resolve().parent.parent / "assets" / "examples"
@@ -48,9 +49,36 @@ def night_city() -> Image.Image:
     return im
 
 
+def swirls(side: int = 256) -> Image.Image:
+    """A style picture: bands of colour wound around two centres."""
+    y, x = np.mgrid[0:side, 0:side] / side
+    angle = np.arctan2(y - 0.4, x - 0.35) * 3 + np.hypot(y - 0.4, x - 0.35) * 25
+    angle += np.sin(np.hypot(y - 0.8, x - 0.8) * 30)
+    rgb = np.stack([np.sin(angle), np.sin(angle + 2.1), np.sin(angle + 4.2)], -1) * 0.5 + 0.5
+    palette = np.array([[30, 60, 140], [240, 200, 60], [200, 70, 40]], dtype=np.float32)
+    return Image.fromarray((rgb @ palette / rgb.sum(-1, keepdims=True)).clip(0, 255).astype(np.uint8))
+
+
+def mosaic(side: int = 256, cells: int = 60) -> Image.Image:
+    """A style picture: flat-coloured Voronoi tiles with dark grout."""
+    rng = np.random.default_rng(7)
+    centres = rng.uniform(0, side, (cells, 2))
+    colours = rng.choice(
+        np.array([[180, 40, 50], [40, 110, 160], [230, 180, 60], [60, 140, 80], [240, 230, 210]]), cells
+    )
+    y, x = np.mgrid[0:side, 0:side]
+    d = np.hypot(x[..., None] - centres[:, 0], y[..., None] - centres[:, 1])
+    order = np.sort(d, -1)
+    picture = colours[d.argmin(-1)].astype(np.float32)
+    picture[(order[..., 1] - order[..., 0]) < 2.5] = (35, 30, 30)
+    return Image.fromarray(picture.astype(np.uint8))
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, draw in (("house.png", house), ("beach.png", beach), ("night-city.png", night_city)):
+    drawings = {"house.png": house, "beach.png": beach, "night-city.png": night_city, "swirls.png": swirls,
+                "mosaic.png": mosaic}  # fmt: skip
+    for name, draw in drawings.items():
         draw().save(OUT / name)
 
 

@@ -21,14 +21,17 @@ ENDPOINTS = {
     "/infogan_generate", "/infogan_sweep", "/infogan_interpolate", "/infogan_apply_settings",
     "/infogan_categories", "/cgan_generate", "/cgan_classes", "/cgan_apply_settings", "/random_seed",
     "/lab_train_2d", "/lab_step_2d", "/lab_reset_2d", "/lab_export_gif", "/caption", "/caption_attention",
-    "/cyclegan_translate", "/cyclegan_models",
+    "/cyclegan_translate", "/cyclegan_models", "/style_fast", "/style_gatys", "/style_builtin_gallery",
 }  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def app(tiny_checkpoints, tiny_captioner_dir, tmp_path_factory):
     # no downloaded captioners or published CycleGANs, and no attempt to fetch any
-    empty_hub = {"HF_HUB_CACHE": str(tmp_path_factory.mktemp("empty-hub")), "PLAYGROUND_OFFLINE": "1"}
+    empty_hub = {
+        "HF_HUB_CACHE": str(tmp_path_factory.mktemp("empty-hub")), "TORCH_HOME": str(tmp_path_factory.mktemp("torch")),
+        "PLAYGROUND_OFFLINE": "1",
+    }  # fmt: skip
     with running_app(
         tiny_checkpoints, tmp_path_factory.mktemp("cache"), "--caption-model", str(tiny_captioner_dir), env=empty_hub
     ) as (url, process, log):
@@ -249,3 +252,24 @@ def test_published_pair_missing_offline_names_the_fetch_command(client, tmp_path
     entry = next(row for row in listing if row["name"] == "horse2zebra")
     assert entry["available"] is False and entry["fetch"] == "python -m playground.fetch cyclegan horse2zebra"
     assert any(row["name"] == "cyclegan-sneaker-boot" for row in listing)
+
+
+def test_fast_style_transfer_through_the_api(client):
+    house, swirls = (str(REPO / "assets" / "examples" / f) for f in ("house.png", "swirls.png"))
+    out, status = client.predict(handle_file(house), [handle_file(swirls)], False, "style image", [], 1.0,
+                                 api_name="/style_fast")  # fmt: skip
+    assert Image.open(out).size == Image.open(house).size and "Fast engine" in status
+    out, _ = client.predict(handle_file(house), None, True, "built-in styles", [3, 12], 0.6, api_name="/style_fast")
+    assert Image.open(out).size == Image.open(house).size
+    with pytest.raises(AppError, match="one style picture"):
+        client.predict(handle_file(house), [handle_file(swirls), handle_file(house)], False, "style image", [], 1.0,
+                       api_name="/style_fast")  # fmt: skip
+
+
+def test_gatys_without_vgg_weights_names_the_fetch_command(client):
+    house, swirls = (str(REPO / "assets" / "examples" / f) for f in ("house.png", "swirls.png"))
+    start = time.monotonic()
+    with pytest.raises(AppError, match=r"python -m playground\.fetch vgg19"):
+        client.predict(handle_file(house), [handle_file(swirls)], "", False, 10, 64, 1e6, 1.0, 1e-3, "lbfgs",
+                       "content", ["conv1_1", "conv2_1"], api_name="/style_gatys")  # fmt: skip
+    assert time.monotonic() - start < 5

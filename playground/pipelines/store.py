@@ -70,6 +70,23 @@ class Store:
                     raise ValueError(f"Unknown CycleGAN model {str(name)[:60]!r}.")
             return self._loaded[key]
 
+    def fast_style(self) -> Any:
+        from .fast_style import FastStyle
+
+        with self._lock:
+            if "fast_style" not in self._loaded:
+                self._loaded["fast_style"] = FastStyle(self.device)
+            return self._loaded["fast_style"]
+
+    def gatys(self) -> Any:
+        """Gatys style transfer on VGG19 (ImageNet weights from the local cache; never downloads)."""
+        from .style import Gatys, load_vgg19_features
+
+        with self._lock:
+            if "gatys" not in self._loaded:
+                self._loaded["gatys"] = Gatys(load_vgg19_features(), self.device)
+            return self._loaded["gatys"]
+
     def preload(self) -> None:
         for name, card in self.cards.items():
             if card.get("family") in PIPELINES:

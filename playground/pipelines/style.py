@@ -1,0 +1,277 @@
+"""Neural style transfer by optimisation (Gatys, Ecker & Bethge 2016) on VGG19 features.
+
+The picture itself is the parameter: L-BFGS (or Adam) pulls its VGG19 activations toward the content
+image's at conv4_2 and its Gram matrices toward the style images' at conv1_1 … conv5_1. This version keeps
+only the VGG layers it reads, freezes them, computes the style Grams once per style, and on CUDA runs
+channels-last under bfloat16 autocast (Grams and losses stay in float32). It yields pictures as it goes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import nn
+
+from .. import controls
+
+VGG19_WEIGHTS_URL = "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
+# Each named layer's ReLU output, by index in torchvision's vgg19().features.
+VGG19_LAYERS = {
+    "conv1_1": 1, "conv1_2": 3, "conv2_1": 6, "conv2_2": 8, "conv3_1": 11, "conv3_2": 13, "conv3_3": 15,
+    "conv3_4": 17, "conv4_1": 20, "conv4_2": 22, "conv4_3": 24, "conv4_4": 26, "conv5_1": 29, "conv5_2": 31,
+    "conv5_3": 33, "conv5_4": 35,
+}  # fmt: skip
+STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
+CONTENT_LAYERS = ("conv4_2",)
+IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+
+
+class WeightsMissing(RuntimeError):
+    """VGG19's ImageNet weights are not on this machine; the message names the fetch command."""
+
+
+def vgg19_weights_path() -> Path:
+    return Path(torch.hub.get_dir()) / "checkpoints" / Path(VGG19_WEIGHTS_URL).name
+
+
+def fetch_vgg19() -> Path:
+    """torchvision's standard download (hash-checked against the file name), into torch's hub cache."""
+    torch.hub.load_state_dict_from_url(VGG19_WEIGHTS_URL, progress=True, check_hash=True, weights_only=True)
+    return vgg19_weights_path()
+
+
+def vgg19_features() -> nn.Sequential:
+    """torchvision's VGG19 convolutional stack, randomly initialised (no 120M-parameter classifier)."""
+    from torchvision.models.vgg import cfgs, make_layers
+
+    return make_layers(cfgs["E"])
+
+
+def load_vgg19_features() -> nn.Sequential:
+    """VGG19's convolutional stack with ImageNet weights from the local cache (never downloads)."""
+    path = vgg19_weights_path()
+    if not path.exists():
+        raise WeightsMissing(
+            "VGG19's ImageNet weights are not downloaded on this machine. Fetch them once with: "
+            "python -m playground.fetch vgg19"
+        )
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    features = vgg19_features()
+    try:
+        features.load_state_dict(
+            {k.removeprefix("features."): v for k, v in state.items() if k.startswith("features.")}
+        )
+    except RuntimeError as exc:
+        raise ValueError(f"{path.name} does not hold VGG19 weights: {str(exc).splitlines()[0]}") from None
+    return features
+
+
+class VGGFeatures(nn.Module):
+    """The VGG19 layers up to the deepest one read, frozen; returns each requested layer's activation."""
+
+    def __init__(self, features: nn.Sequential, layers: Sequence[str], *, avg_pool: bool = False) -> None:
+        super().__init__()
+        unknown = [name for name in layers if name not in VGG19_LAYERS]
+        if unknown:
+            raise ValueError(f"Unknown VGG19 layer {unknown[0]!r}; use names like conv4_2.")
+        last = max(VGG19_LAYERS[name] for name in layers)
+        body = [nn.AvgPool2d(2, 2) if avg_pool and isinstance(m, nn.MaxPool2d) else m for m in features[: last + 1]]
+        self.body = nn.Sequential(*body).eval().requires_grad_(False)
+        self.taps = {VGG19_LAYERS[name]: name for name in layers}
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(IMAGENET_STD).view(1, 3, 1, 1))
+
+    def forward(self, image: torch.Tensor) -> dict[str, torch.Tensor]:
+        x = (image - self.mean) / self.std  # image: (B, 3, H, W) in [0, 1]
+        out = {}
+        for i, layer in enumerate(self.body):
+            x = layer(x)
+            if i in self.taps:
+                out[self.taps[i]] = x
+        return out
+
+
+def gram(features: torch.Tensor) -> torch.Tensor:
+    """(B, C, H, W) → (B, C, C) Gram matrix, normalised by C·H·W, in float32."""
+    b, c, h, w = features.shape
+    f = features.float().reshape(b, c, h * w)
+    return f @ f.transpose(1, 2) / (c * h * w)
+
+
+def total_variation(image: torch.Tensor) -> torch.Tensor:
+    return (image[..., 1:, :] - image[..., :-1, :]).abs().mean() + (image[..., :, 1:] - image[..., :, :-1]).abs().mean()
+
+
+# -- images in and out -----------------------------------------------------------------------------------
+def fit(image: Image.Image, max_side: int) -> Image.Image:
+    scale = max_side / max(image.size)
+    if scale >= 1:
+        return image
+    return image.resize(
+        (max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.Resampling.LANCZOS
+    )
+
+
+def to_tensor(image: Image.Image) -> torch.Tensor:
+    array = np.asarray(image.convert("RGB"), dtype=np.float32) / 255
+    return torch.from_numpy(array).permute(2, 0, 1)[None].contiguous()  # (1, 3, H, W) in [0, 1]
+
+
+def to_image(x: torch.Tensor) -> Image.Image:
+    return Image.fromarray(
+        (x[0].detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8)
+    )
+
+
+def luminance(image: Image.Image) -> Image.Image:
+    """The Y channel as a grey RGB picture (for colour-preserving transfer)."""
+    return image.convert("YCbCr").getchannel("Y").convert("RGB")
+
+
+def with_chroma_of(result: Image.Image, content: Image.Image) -> Image.Image:
+    """Luminance from the stylised result, colour (Cb, Cr) from the content photo."""
+    _, cb, cr = content.resize(result.size, Image.Resampling.LANCZOS).convert("YCbCr").split()
+    return Image.merge("YCbCr", (result.convert("YCbCr").getchannel("Y"), cb, cr)).convert("RGB")
+
+
+# -- the optimisation --------------------------------------------------------------------------------------
+@dataclass
+class GatysSettings:
+    steps: int = 300
+    size: int = 384  # longest side of the result
+    style_size: int | None = None  # longest side the style images are read at (default: size)
+    content_weight: float = 1.0
+    style_weight: float = 1e6
+    tv_weight: float = 1e-3
+    optimizer: str = "lbfgs"  # or "adam"
+    lr: float = 0.02  # Adam only
+    init: str = "content"  # or "style", "noise"
+    preserve_color: bool = False
+    content_layers: tuple[str, ...] = CONTENT_LAYERS
+    style_layers: tuple[str, ...] = STYLE_LAYERS
+    avg_pool: bool = False
+    seed: int = 0
+
+    def checked(self) -> GatysSettings:
+        controls.choice(self.optimizer, "optimizer", ("lbfgs", "adam"))
+        controls.choice(self.init, "initialisation", ("content", "style", "noise"))
+        self.steps = controls.whole(self.steps, "Steps", 1, 5000)
+        self.size = controls.whole(self.size, "The output size", 32, 2048)
+        if self.style_size is not None:
+            self.style_size = controls.whole(self.style_size, "The style size", 32, 2048)
+        for name in ("content_weight", "style_weight", "tv_weight"):
+            setattr(self, name, controls.bounded(getattr(self, name), name.replace("_", " ").capitalize(), 0, 1e12))
+        self.lr = controls.bounded(self.lr, "The learning rate", 1e-5, 1.0)
+        return self
+
+
+@dataclass
+class GatysProgress:
+    step: int
+    image: Image.Image
+    losses: dict[str, float] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class Gatys:
+    """One VGG19, resident on the device; `run` is a generator of progress pictures."""
+
+    def __init__(self, features: nn.Sequential, device: torch.device) -> None:
+        self.features, self.device = features.to(device), device
+        self._extractors: dict[tuple, VGGFeatures] = {}
+
+    def extractor(self, layers: tuple[str, ...], avg_pool: bool) -> VGGFeatures:
+        key = (layers, avg_pool)
+        if key not in self._extractors:
+            vgg = VGGFeatures(self.features, layers, avg_pool=avg_pool).to(self.device)
+            if self.device.type == "cuda":
+                vgg = vgg.to(memory_format=torch.channels_last)
+            self._extractors[key] = vgg
+        return self._extractors[key]
+
+    def _activations(self, vgg: VGGFeatures, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        if self.device.type == "cuda":
+            with torch.autocast("cuda", dtype=torch.bfloat16):
+                return vgg(x.contiguous(memory_format=torch.channels_last))
+        return vgg(x)
+
+    def run(
+        self, content: Image.Image, styles: Sequence[tuple[Image.Image, float]], settings: GatysSettings,
+        *, every: int = 10,
+    ) -> Iterator[GatysProgress]:  # fmt: skip
+        s = settings.checked()
+        if not styles:
+            raise ValueError("Give at least one style image.")
+        weights = [controls.bounded(w, "A style's blend weight", 0, 1e6) for _, w in styles]
+        if sum(weights) <= 0:
+            raise ValueError("At least one style needs a blend weight above 0.")
+        content = fit(content.convert("RGB"), s.size)
+        style_images = [fit(img.convert("RGB"), s.style_size or s.size) for img, _ in styles]
+        if s.preserve_color:
+            content_in, style_images = luminance(content), [luminance(img) for img in style_images]
+        else:
+            content_in = content
+        layers = tuple(dict.fromkeys(s.content_layers + s.style_layers))
+        vgg = self.extractor(layers, s.avg_pool)
+        c = to_tensor(content_in).to(self.device)
+
+        with torch.inference_mode():  # targets, once
+            content_targets = {k: v.float() for k, v in self._activations(vgg, c).items() if k in s.content_layers}
+            style_targets = []
+            for img, w in zip(style_images, weights, strict=True):
+                acts = self._activations(vgg, to_tensor(img).to(self.device))
+                style_targets.append((w / sum(weights), {k: gram(acts[k]) for k in s.style_layers}))
+        content_targets = {k: v.clone() for k, v in content_targets.items()}  # leave inference mode
+        style_targets = [(w, {k: g.clone() for k, g in grams.items()}) for w, grams in style_targets]
+
+        generator = torch.Generator().manual_seed(s.seed)
+        if s.init == "content":
+            start = c.clone()
+        elif s.init == "style":
+            start = to_tensor(style_images[0].resize(content.size, Image.Resampling.LANCZOS)).to(self.device)
+        else:
+            start = (0.5 + 0.1 * torch.randn(c.shape, generator=generator)).clamp(0, 1).to(self.device)
+        image = start.requires_grad_(True)
+        losses: dict[str, float] = {}
+
+        def objective() -> torch.Tensor:
+            acts = self._activations(vgg, image)
+            content_loss = sum(F.mse_loss(acts[k].float(), t) for k, t in content_targets.items())
+            style_loss = sum(
+                w * sum(F.mse_loss(gram(acts[k]), g) for k, g in grams.items()) / len(grams)
+                for w, grams in style_targets
+            )
+            tv = total_variation(image)
+            total = s.content_weight * content_loss + s.style_weight * style_loss + s.tv_weight * tv
+            parts = {"content": content_loss, "style": style_loss, "tv": tv, "total": total}
+            losses.update({k: float(v.detach()) for k, v in parts.items()})
+            return total
+
+        if s.optimizer == "lbfgs":
+            optimizer = torch.optim.LBFGS([image], lr=1.0, max_iter=1, history_size=50)
+        else:
+            optimizer = torch.optim.Adam([image], lr=s.lr)
+
+        def closure() -> torch.Tensor:
+            optimizer.zero_grad(set_to_none=True)
+            loss = objective()
+            loss.backward()
+            return loss
+
+        started = time.perf_counter()
+        for step in range(1, s.steps + 1):
+            optimizer.step(closure)
+            with torch.no_grad():
+                image.clamp_(0, 1)
+            if step % every == 0 or step == s.steps:
+                picture = to_image(image)
+                if s.preserve_color:
+                    picture = with_chroma_of(picture, content)
+                yield GatysProgress(step, picture, dict(losses), time.perf_counter() - started)

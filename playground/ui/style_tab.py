@@ -1,0 +1,143 @@
+"""Style transfer tab: a fast feed-forward engine and Gatys' optimisation on VGG19, side by side."""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from .. import controls, settings
+from ..imaging import open_image
+from ..pipelines.fast_style import BUILTIN_STYLES
+from ..pipelines.store import Store
+from ..pipelines.style import STYLE_LAYERS, GatysSettings, WeightsMissing
+from .common import USER_ERRORS
+
+INTRO = """Give a **content** picture and one or more **style** pictures. The *fast* engine (Ghiasi et al.'s
+arbitrary-style network, or one of its 26 built-in styles) answers in well under a second. *Gatys*
+optimises the picture itself against VGG19's features — slow, tunable, and you watch it happen; stop it
+whenever it looks right. *Preserve colour* transfers brightness only and keeps the content's colours."""
+
+EXAMPLES = settings.ASSETS_DIR / "examples"
+
+
+def parse_weights(text: str, n: int) -> list[float]:
+    """'1, 0.5' → [1.0, 0.5]; empty → equal weights for the n styles."""
+    if not str(text or "").strip():
+        return [1.0] * n
+    parts = [p for p in str(text).replace(";", ",").split(",") if p.strip()]
+    if len(parts) != n:
+        raise ValueError(f"Give one blend weight per style image: {n} styles, {len(parts)} weights.")
+    return [controls.bounded(p.strip(), "A blend weight", 0, 1000) for p in parts]
+
+
+def style_files(value) -> list:
+    if not value:
+        raise ValueError("Upload at least one style image.")
+    return value if isinstance(value, list) else [value]
+
+
+def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
+    gr.Markdown(INTRO)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=340):
+            content = gr.Image(label="Content", type="filepath", sources=["upload", "clipboard"], height=260)
+            styles = gr.File(label="Style image(s)", file_count="multiple", file_types=["image"], type="filepath")
+            weights = gr.Textbox(label="Blend weights (one per style, e.g. 1, 0.5; empty = equal)", max_lines=1)
+            preserve = gr.Checkbox(value=False, label="Preserve the content's colours")
+            with gr.Tab("Fast"):
+                source = gr.Radio(["style image", "built-in styles"], value="style image", label="Style from")
+                builtin = gr.Dropdown([(f"style {i}", i) for i in range(BUILTIN_STYLES)], value=[7], multiselect=True,
+                                      label="Built-in styles (several = a blend)")  # fmt: skip
+                strength = gr.Slider(0, 1, value=1.0, step=0.05, label="Style strength")
+                fast_go = gr.Button("Stylize (fast)", variant="primary")
+                with gr.Accordion("The 26 built-in styles", open=False):
+                    show = gr.Button("Show them on the content picture", size="sm")
+                    gallery = gr.Gallery(columns=6, height=300, allow_preview=False, label="Click one to pick it")
+            with gr.Tab("Gatys (VGG19)"):
+                with gr.Row():
+                    steps = gr.Slider(10, 1000, value=200, step=10, label="Steps")
+                    size = gr.Slider(64, 1024, value=384, step=32, label="Output size (longest side)")
+                with gr.Row():
+                    style_weight = gr.Number(value=1e6, label="Style weight")
+                    content_weight = gr.Number(value=1.0, label="Content weight")
+                    tv_weight = gr.Number(value=1e-3, label="Total-variation weight")
+                with gr.Row():
+                    optimizer = gr.Radio(["lbfgs", "adam"], value="lbfgs", label="Optimiser")
+                    init = gr.Radio(["content", "style", "noise"], value="content", label="Start from")
+                layers = gr.CheckboxGroup([*STYLE_LAYERS, "conv2_2", "conv3_2", "conv4_2"], value=list(STYLE_LAYERS),
+                                          label="Style layers")  # fmt: skip
+                with gr.Row():
+                    gatys_go = gr.Button("Run Gatys", variant="primary")
+                    stop = gr.Button("Stop")
+        with gr.Column(scale=1, min_width=380):
+            result = gr.Image(label="Result", type="pil", format="png", buttons=["download"], height=460)
+            status = gr.Markdown()
+            caption_this = gr.Button("Caption this", size="sm")
+
+    def fail(exc: Exception) -> gr.Error:
+        return gr.Error(str(exc), print_exception=False)
+
+    def fast(content_value, style_value, keep_colour, where, picked, amount):
+        try:
+            picture = open_image(content_value)
+            engine = store.fast_style()
+            if where == "built-in styles":
+                out = engine.builtin(picture, picked or [], strength=amount, preserve_color=keep_colour)
+                used = f"built-in style{'s' if len(picked or []) > 1 else ''} {', '.join(map(str, picked or []))}"
+            else:
+                files = style_files(style_value)
+                if len(files) > 1:
+                    raise ValueError("The fast engine takes one style picture; use Gatys to blend several.")
+                out = engine.with_image(picture, open_image(files[0]), strength=amount, preserve_color=keep_colour)
+                used = "the uploaded style picture"
+        except USER_ERRORS as exc:
+            raise fail(exc) from None
+        return out, f"Fast engine, {used}, strength {amount:g}: {out.width}×{out.height}."
+
+    def gatys(content_value, style_value, weight_text, keep_colour, n_steps, side, w_style, w_content, w_tv, opt,
+              start, style_layers, progress=gr.Progress()):  # fmt: skip
+        try:
+            picture = open_image(content_value)
+            files = style_files(style_value)
+            blend = parse_weights(weight_text, len(files))
+            style_pictures = [(open_image(f), w) for f, w in zip(files, blend, strict=True)]
+            if not style_layers:
+                raise ValueError("Pick at least one style layer.")
+            config = GatysSettings(
+                steps=n_steps, size=side, style_weight=w_style, content_weight=w_content, tv_weight=w_tv,
+                optimizer=opt, init=start, preserve_color=bool(keep_colour), style_layers=tuple(style_layers),
+            )  # fmt: skip
+            engine = store.gatys()
+            for update in engine.run(picture, style_pictures, config, every=10):
+                progress(update.step / config.steps, desc=f"step {update.step}/{config.steps}")
+                losses = ", ".join(f"{k} {v:.3g}" for k, v in update.losses.items())
+                yield update.image, f"Step {update.step}/{config.steps} · {update.seconds:.1f} s · {losses}"
+        except (WeightsMissing, *USER_ERRORS) as exc:
+            raise fail(exc) from None
+
+    def show_styles(content_value):
+        try:
+            sample = open_image(content_value) if content_value else open_image(EXAMPLES / "house.png")
+            return store.fast_style().gallery(sample)
+        except USER_ERRORS as exc:
+            raise fail(exc) from None
+
+    def pick(evt: gr.SelectData):
+        return "built-in styles", [evt.index]
+
+    # preprocess=False: uploads are opened by open_image (size and pixel caps before decoding).
+    fast_go.click(fast, [content, styles, preserve, source, builtin, strength], [result, status],
+                  api_name="style_fast", preprocess=False, concurrency_limit=2)  # fmt: skip
+    running = gatys_go.click(
+        gatys, [content, styles, weights, preserve, steps, size, style_weight, content_weight, tv_weight, optimizer,
+                init, layers], [result, status], api_name="style_gatys", concurrency_limit=1, preprocess=False,
+    )  # fmt: skip
+    stop.click(None, None, None, cancels=[running], api_visibility="private")
+    show.click(show_styles, content, gallery, api_name="style_builtin_gallery", preprocess=False)
+    gallery.select(pick, None, [source, builtin], api_visibility="private")
+    gr.Examples(
+        examples=[[str(EXAMPLES / "house.png"), [str(EXAMPLES / "swirls.png")]],
+                  [str(EXAMPLES / "night-city.png"), [str(EXAMPLES / "mosaic.png")]],
+                  [str(EXAMPLES / "beach.png"), [str(EXAMPLES / "swirls.png"), str(EXAMPLES / "mosaic.png")]]],
+        inputs=[content, styles], label="Examples (our own CC0 drawings, assets/SOURCES.md)",
+    )  # fmt: skip
+    return caption_this, result
