@@ -100,7 +100,16 @@ def save_tiny_captioner(folder: Path, seed: int = 0) -> Path:
         add_pooling_layer=False,
     )  # fmt: skip
     decoder = GPT2LMHeadModel(
-        GPT2Config(vocab_size=len(tokenizer), n_embd=32, n_layer=2, n_head=2, n_positions=64, add_cross_attention=True)
+        GPT2Config(
+            vocab_size=len(tokenizer),
+            n_embd=32,
+            n_layer=2,
+            n_head=2,
+            n_positions=64,
+            add_cross_attention=True,
+            bos_token_id=tokenizer.bos_token_id,
+            eos_token_id=tokenizer.eos_token_id,
+        )
     )
     model = VisionEncoderDecoderModel(encoder=encoder, decoder=decoder)
     for cfg in (model.config, model.generation_config):

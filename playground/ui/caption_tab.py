@@ -46,7 +46,9 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
     gr.Markdown(INTRO)
     with gr.Row():
         with gr.Column(scale=1, min_width=320):
-            image = gr.Image(label="Image", type="filepath", sources=["upload", "clipboard"], height=300)
+            image = gr.Image(
+                label="Image", type="filepath", sources=["upload", "clipboard"], height=300, elem_id="caption-input"
+            )
             model = gr.Dropdown(choices, value=(extra_models[0] if extra_models else "vit-gpt2"), label="Captioner",
                                 allow_custom_value=True, info="or type a folder saved with save_pretrained / a Hub id")  # fmt: skip
             with gr.Accordion("Decoding", open=True):
@@ -59,9 +61,9 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
                 with gr.Row():
                     repetition = gr.Slider(1.0, 2.0, value=1.0, step=0.05, label="Repetition penalty")
                     length = gr.Slider(-1.0, 2.0, value=1.0, step=0.1, label="Length penalty (beam)")
-            go = gr.Button("Caption", variant="primary")
+            go = gr.Button("Caption", variant="primary", elem_id="caption-go")
         with gr.Column(scale=1, min_width=380):
-            table = gr.Markdown()
+            table = gr.Markdown(elem_id="caption-table")
             result = gr.JSON(label="Result (as the API returns it)", open=False)
             with gr.Accordion("Where it looked (cross-attention per word)", open=True):
                 layer = gr.Dropdown([("mean over layers", "mean")] + [(f"layer {i}", i) for i in range(12)],

@@ -31,11 +31,21 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
             )
             per_class = gr.Slider(1, MAX_PER_CLASS, value=8, step=1, label="Samples per class")
             with gr.Row():
-                seed = gr.Number(value=0, label="Seed", precision=None, minimum=0, maximum=controls.MAX_SEED, scale=3)
+                seed = gr.Number(
+                    value=0,
+                    label="Seed",
+                    precision=None,
+                    minimum=0,
+                    maximum=controls.MAX_SEED,
+                    scale=3,
+                    elem_id="cgan-seed",
+                )
                 dice = gr.Button("🎲 Random seed", scale=1)
-            button = gr.Button("Generate", variant="primary")
+            button = gr.Button("Generate", variant="primary", elem_id="cgan-generate")
         with gr.Column(scale=2, min_width=400):
-            grid = gr.Image(label="Samples", show_label=False, type="pil", format="png", buttons=["download"])
+            grid = gr.Image(
+                label="Samples", show_label=False, type="pil", format="png", buttons=["download"], elem_id="cgan-grid"
+            )
             caption_this = gr.Button("Caption this", size="sm")
             verdict = gr.Markdown()
             settings_out = gr.Code(label="Settings (copy to share; paste below to reproduce)", language="json")

@@ -30,15 +30,19 @@ def build(demo: gr.Blocks, store: Store) -> None:
     gr.Markdown(INTRO)
     with gr.Row():
         with gr.Column(scale=1, min_width=320):
-            image = gr.Image(label="Input", type="filepath", sources=["upload", "clipboard"], height=300)
+            image = gr.Image(
+                label="Input", type="filepath", sources=["upload", "clipboard"], height=300, elem_id="cyclegan-input"
+            )
             model = gr.Dropdown(choices, value=choices[0][1], label="Model pair")
             direction = gr.Radio(list(DIRECTIONS), value="A→B", label="Direction")
             identity = gr.Checkbox(value=False, label="Also show the identity mapping")
-            go = gr.Button("Translate", variant="primary")
+            go = gr.Button("Translate", variant="primary", elem_id="cyclegan-go")
         with gr.Column(scale=2, min_width=480):
             notice = gr.Markdown()
             with gr.Row():
-                translated = gr.Image(label="Translation", type="pil", format="png", buttons=["download"])
+                translated = gr.Image(
+                    label="Translation", type="pil", format="png", buttons=["download"], elem_id="cyclegan-output"
+                )
                 cycled = gr.Image(label="Cycle back (reconstruction)", type="pil", format="png", buttons=["download"])
                 same = gr.Image(label="Identity", type="pil", format="png", buttons=["download"], visible=True)
 

@@ -62,12 +62,19 @@ def build(demo: gr.Blocks, store) -> None:
                 per_frame = gr.Slider(1, 50, value=10, step=1, label="Steps per picture")
             seed = gr.Number(value=0, label="Seed", precision=0, minimum=0)
         with gr.Column(scale=2, min_width=500):
-            picture = gr.Image(label="Training", show_label=False, type="pil", format="png", buttons=["download"])
+            picture = gr.Image(
+                label="Training",
+                show_label=False,
+                type="pil",
+                format="png",
+                buttons=["download"],
+                elem_id="lab-picture",
+            )
             status = gr.Markdown()
             with gr.Row():
                 train = gr.Button("▶ Train", variant="primary")
                 pause = gr.Button("⏸ Pause")
-                step = gr.Button("Step")
+                step = gr.Button("Step", elem_id="lab-step")
                 reset = gr.Button("Reset")
                 export = gr.Button("Export GIF")
             gif = gr.File(label="Animation")

@@ -32,10 +32,20 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
             code_1 = gr.Slider(-CODE_RANGE, CODE_RANGE, value=0.0, step=0.05, label="Continuous code 1")
             code_2 = gr.Slider(-CODE_RANGE, CODE_RANGE, value=0.0, step=0.05, label="Continuous code 2")
             with gr.Row():
-                seed = gr.Number(value=42, label="Seed", precision=None, minimum=0, maximum=controls.MAX_SEED, scale=3)
+                seed = gr.Number(
+                    value=42,
+                    label="Seed",
+                    precision=None,
+                    minimum=0,
+                    maximum=controls.MAX_SEED,
+                    scale=3,
+                    elem_id="latent-seed",
+                )
                 dice = gr.Button("🎲 Random seed", scale=1)
         with gr.Column(scale=1, min_width=300):
-            image = gr.Image(label="Generated", type="pil", format="png", buttons=["download"], height=300)
+            image = gr.Image(
+                label="Generated", type="pil", format="png", buttons=["download"], height=300, elem_id="latent-image"
+            )
             caption_this = gr.Button("Caption this", size="sm")
             settings_out = gr.Code(label="Settings (copy to share; paste below to reproduce)", language="json")
     with gr.Accordion("Paste settings", open=False):

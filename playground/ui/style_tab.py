@@ -39,16 +39,20 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
     gr.Markdown(INTRO)
     with gr.Row():
         with gr.Column(scale=1, min_width=340):
-            content = gr.Image(label="Content", type="filepath", sources=["upload", "clipboard"], height=260)
+            content = gr.Image(
+                label="Content", type="filepath", sources=["upload", "clipboard"], height=260, elem_id="style-content"
+            )
             styles = gr.File(label="Style image(s)", file_count="multiple", file_types=["image"], type="filepath")
             weights = gr.Textbox(label="Blend weights (one per style, e.g. 1, 0.5; empty = equal)", max_lines=1)
             preserve = gr.Checkbox(value=False, label="Preserve the content's colours")
             with gr.Tab("Fast"):
-                source = gr.Radio(["style image", "built-in styles"], value="style image", label="Style from")
+                source = gr.Radio(
+                    ["style image", "built-in styles"], value="style image", label="Style from", elem_id="style-source"
+                )
                 builtin = gr.Dropdown([(f"style {i}", i) for i in range(BUILTIN_STYLES)], value=[7], multiselect=True,
                                       label="Built-in styles (several = a blend)")  # fmt: skip
                 strength = gr.Slider(0, 1, value=1.0, step=0.05, label="Style strength")
-                fast_go = gr.Button("Stylize (fast)", variant="primary")
+                fast_go = gr.Button("Stylize (fast)", variant="primary", elem_id="style-fast")
                 with gr.Accordion("The 26 built-in styles", open=False):
                     show = gr.Button("Show them on the content picture", size="sm")
                     gallery = gr.Gallery(columns=6, height=300, allow_preview=False, label="Click one to pick it")
@@ -69,7 +73,9 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                     gatys_go = gr.Button("Run Gatys", variant="primary")
                     stop = gr.Button("Stop")
         with gr.Column(scale=1, min_width=380):
-            result = gr.Image(label="Result", type="pil", format="png", buttons=["download"], height=460)
+            result = gr.Image(
+                label="Result", type="pil", format="png", buttons=["download"], height=460, elem_id="style-result"
+            )
             status = gr.Markdown()
             caption_this = gr.Button("Caption this", size="sm")
 

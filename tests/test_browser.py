@@ -1,0 +1,145 @@
+"""Slow: the real app with the shipped checkpoints, driven by Playwright in Debian's Chromium, one test per
+tab. Each test sets controls, runs, checks the output picture changed and has the expected size, and saves a
+screenshot under tests/artifacts/ (ignored by git)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from bench.server import REPO, running_app
+
+pytestmark = pytest.mark.slow
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+EXAMPLES = REPO / "assets" / "examples"
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory, tiny_captioner_dir):
+    env = {"PLAYGROUND_OFFLINE": "1", "TORCH_HOME": str(tmp_path_factory.mktemp("torch"))}
+    with running_app(REPO / "checkpoints", tmp_path_factory.mktemp("cache"), "--caption-model",
+                     str(tiny_captioner_dir), env=env) as (url, _, _):  # fmt: skip
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    with playwright.sync_playwright() as p:
+        launched = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )  # fmt: skip
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1300, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(app_url, wait_until="load")
+    page.locator("#latent-image img").wait_for()  # the app has loaded and drawn its first picture
+    yield page
+    context.close()
+
+
+def picture(page, elem_id: str) -> tuple[str, int, int]:
+    """(src, natural width, natural height) of the image shown in a component, or ('', 0, 0)."""
+    images = page.locator(f"#{elem_id} img")
+    if images.count() == 0:
+        return "", 0, 0
+    src, width, height = images.first.evaluate("img => [img.src, img.naturalWidth, img.naturalHeight]")
+    return src, width, height
+
+
+def wait_for_new_picture(page, elem_id: str, before: str) -> tuple[str, int, int]:
+    page.wait_for_function(
+        """([id, before]) => { const img = document.querySelector(`#${id} img`);
+               return img && img.src !== before && img.complete && img.naturalWidth > 0; }""",
+        arg=[elem_id, before],
+    )
+    return picture(page, elem_id)
+
+
+def open_tab(page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_latent_explorer(page):
+    before, width, height = picture(page, "latent-image")
+    assert (width, height) == (280, 280)
+    seed = page.locator("#latent-seed input")
+    seed.fill("1234")
+    seed.press("Enter")
+    after = wait_for_new_picture(page, "latent-image", before)
+    assert after[1:] == (280, 280)
+    shot(page, "latent-explorer")
+
+
+def test_conditional(page):
+    open_tab(page, "Conditional")
+    before = picture(page, "cgan-grid")[0]
+    page.locator("#cgan-seed input").fill("77")  # new noise: a new picture (same controls give the same pixels)
+    page.locator("#cgan-generate").click()
+    _, width, height = wait_for_new_picture(page, "cgan-grid", before)
+    assert width > 8 * 112 and height > 4 * 112  # 4 classes × 8 samples of 112 px, plus labels
+    shot(page, "conditional")
+
+
+def test_cyclegan(page):
+    open_tab(page, "CycleGAN")
+    upload = EXAMPLES / "beach.png"
+    page.locator("#cyclegan-input input[type=file]").set_input_files(str(upload))
+    page.locator("#cyclegan-go").click()
+    _, width, height = wait_for_new_picture(page, "cyclegan-output", "")
+    assert (width, height) == Image.open(upload).size
+    shot(page, "cyclegan")
+
+
+def test_style_transfer(page):
+    open_tab(page, "Style transfer")
+    upload = EXAMPLES / "house.png"
+    page.locator("#style-content input[type=file]").set_input_files(str(upload))
+    page.locator("#style-source").get_by_text("built-in styles").click()
+    page.locator("#style-fast").click()
+    _, width, height = wait_for_new_picture(page, "style-result", "")
+    assert (width, height) == Image.open(upload).size
+    shot(page, "style-transfer")
+
+
+def test_captioning(page):
+    open_tab(page, "Captioning")
+    page.locator("#caption-input input[type=file]").set_input_files(str(EXAMPLES / "night-city.png"))
+    page.locator("#caption-go").click()
+    page.locator("#caption-table").get_by_text("greedy").wait_for()
+    shot(page, "captioning")
+
+
+def test_lab(page):
+    open_tab(page, "Lab: 2-D GAN")
+    page.locator("#lab-picture img").wait_for()
+    before = picture(page, "lab-picture")[0]
+    page.locator("#lab-step").click()
+    _, width, height = wait_for_new_picture(page, "lab-picture", before)
+    assert (width, height) == (2 * 360 + 8, 360)
+    shot(page, "lab")
+
+
+def test_models(page):
+    open_tab(page, "Models")
+    page.get_by_text("judge-fashion-mnist").first.wait_for()
+    shot(page, "models")
