@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import httpx
 import numpy as np
@@ -273,3 +274,28 @@ def test_gatys_without_vgg_weights_names_the_fetch_command(client):
         client.predict(handle_file(house), [handle_file(swirls)], "", False, 10, 64, 1e6, 1.0, 1e-3, "lbfgs",
                        "content", ["conv1_1", "conv2_1"], api_name="/style_gatys")  # fmt: skip
     assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/etc/passwd",
+        "../../../../etc/passwd",
+        "..%2F..%2F..%2Fetc%2Fpasswd",
+        str(REPO / "app.py"),
+        str(REPO / ".git/config"),
+    ],
+)
+def test_the_file_route_serves_nothing_outside_the_apps_folders(app, path):
+    response = httpx.get(f"{app[0]}gradio_api/file={path}", timeout=10)
+    assert response.status_code in (403, 404) and "root:" not in response.text
+
+
+def test_a_symlink_out_of_the_output_folder_is_not_served(app, tmp_path):
+    outputs = Path(app[2]).parent / "outputs"  # the running app's PLAYGROUND_CACHE/outputs
+    outputs.mkdir(parents=True, exist_ok=True)
+    link = outputs / "escape.txt"
+    link.unlink(missing_ok=True)
+    link.symlink_to("/etc/passwd")
+    response = httpx.get(f"{app[0]}gradio_api/file={link}", timeout=10)
+    assert response.status_code in (403, 404) and "root:" not in response.text

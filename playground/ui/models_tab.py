@@ -10,21 +10,24 @@ from ..pipelines.store import Store
 
 FAMILY_NAMES = {
     "gan": "Vanilla GAN (MLP)", "dcgan": "DCGAN", "cgan": "Conditional GAN", "infogan": "InfoGAN",
-    "judge": "Judge classifier",
+    "judge": "Judge classifier", "cyclegan": "CycleGAN pair",
 }  # fmt: skip
 
 METRIC_LABELS = {
     "fid": "FID (judge features)", "fid_floor": "FID floor (real train vs test)", "precision": "Precision",
     "recall": "Recall", "class_spread": "Class spread", "conditional_accuracy": "Conditional accuracy",
     "category_purity": "Category purity", "judge_accuracy": "Test accuracy",
+    "translation_accuracy_ab": "A→B judged as B", "translation_accuracy_ba": "B→A judged as A",
+    "cycle_l1_a": "Cycle error A→B→A", "cycle_l1_b": "Cycle error B→A→B",
 }  # fmt: skip
 
 
 def card_markdown(name: str, card: dict[str, Any]) -> str:
     family = FAMILY_NAMES.get(card.get("family", ""), card.get("family", "?"))
     hours = card.get("wall_time_s", 0) / 3600
+    domains = f" ({' ↔ '.join(card['domains'])})" if card.get("domains") else ""
     facts = [
-        f"### {name}",
+        f"### {name}{domains}",
         f"**{family}** on **{card.get('dataset', '?')}** ({card.get('train_images', '?'):,} training images, "
         f"split `{card.get('split', '?')}`): {card.get('epochs', '?')} epochs, {card.get('steps', '?'):,} steps, "
         f"{hours:.2f} h on {card.get('processes', 1)}× {card.get('device', '?')}.",
