@@ -76,11 +76,16 @@ def unflatten(skeleton: Any, tensors: dict[str, torch.Tensor]) -> Any:
 
 
 def save(
-    stem: str | Path, modules: dict[str, nn.Module], card: dict[str, Any], extra: dict[str, Any] | None = None
+    stem: str | Path,
+    modules: dict[str, nn.Module],
+    card: dict[str, Any],
+    extra: dict[str, Any] | None = None,
+    data: dict[str, torch.Tensor] | None = None,
 ) -> Path:
     """Save `modules` (by role) to `<stem>.safetensors` and `card` to `<stem>.json`.
 
-    `extra` (optimiser states, RNG states, ...) is flattened into the same pair of files under `state/`.
+    `extra` (optimiser states, ...) is flattened into the same pair of files under `state/`; `data` are named
+    tensors shipped with the model (example inputs, precomputed codes), stored as `data.<name>`.
     """
     weights_path, card_path = paths(stem)
     weights_path.parent.mkdir(parents=True, exist_ok=True)
@@ -94,6 +99,7 @@ def save(
                 value = value.clone()
             seen.add(value.untyped_storage().data_ptr())
             tensors[f"{role}.{key}"] = value
+    tensors.update({f"data.{k}": v.detach().cpu().contiguous() for k, v in (data or {}).items()})
     card = {**card, "roles": sorted(modules)}
     if extra is not None:
         card["state"] = flatten(extra, "state/", tensors)
@@ -155,6 +161,11 @@ def load_model(stem: str | Path, role: str = "generator", device: str | torch.de
 def read_state(stem: str | Path) -> Any:
     """The extra training state saved beside a checkpoint's weights (optimisers, progress)."""
     return unflatten(read_card(stem).get("state"), read_tensors(stem))
+
+
+def read_data(stem: str | Path) -> dict[str, torch.Tensor]:
+    """The named tensors shipped beside a model's weights (see `save(data=...)`)."""
+    return {k.removeprefix("data."): v for k, v in read_tensors(stem).items() if k.startswith("data.")}
 
 
 def load_state(stem: str | Path, modules: dict[str, nn.Module]) -> tuple[dict[str, Any], Any]:

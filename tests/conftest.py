@@ -41,6 +41,18 @@ def save_tiny_checkpoints(folder: Path) -> Path:
          "dataset": "fashion-mnist", "domains": ["Sneaker", "Ankle boot"], "class_names": ["Sneaker", "Ankle boot"],
          "image_size": 28, "epochs": 1, "steps": 1, "wall_time_s": 1.0, "train_images": 48},
     )  # fmt: skip
+    for kind in ("conv", "vae"):
+        ae = models.AEConfig(kind=kind, latent_dim=2 if kind == "vae" else 4, width=4)
+        name = "vae-fashion-mnist" if kind == "vae" else "ae-conv-fashion-mnist"
+        codes = torch.randn(60, ae.latent_dim)
+        checkpoints.save(
+            folder / name, {"autoencoder": models.build("autoencoder", "autoencoder", ae)},
+            {"name": name, "family": "autoencoder", "config": dataclasses.asdict(ae), "dataset": "fashion-mnist",
+             "class_names": list(FASHION_CLASSES), "kind": kind, "epochs": 1, "steps": 1, "wall_time_s": 1.0,
+             "train_images": 240},
+            data={"examples": torch.rand(10, 1, 28, 28) * 2 - 1, "example_labels": torch.arange(10),
+                  "map_codes": codes, "map_labels": torch.arange(60) % 10},
+        )  # fmt: skip
     for name, family, role, config, classes in specs:
         card = {
             "name": name,

@@ -23,6 +23,7 @@ ENDPOINTS = {
     "/infogan_categories", "/cgan_generate", "/cgan_classes", "/cgan_apply_settings", "/random_seed",
     "/lab_train_2d", "/lab_step_2d", "/lab_reset_2d", "/lab_export_gif", "/caption", "/caption_attention",
     "/cyclegan_translate", "/cyclegan_models", "/style_fast", "/style_gatys", "/style_builtin_gallery",
+    "/ae_reconstruct", "/vae_map", "/vae_sample",
 }  # fmt: skip
 
 
@@ -299,3 +300,13 @@ def test_a_symlink_out_of_the_output_folder_is_not_served(app, tmp_path):
     link.symlink_to("/etc/passwd")
     response = httpx.get(f"{app[0]}gradio_api/file={link}", timeout=10)
     assert response.status_code in (403, 404) and "root:" not in response.text
+
+
+def test_autoencoder_endpoints(client):
+    clean, noisy, out, quality = client.predict("vae-fashion-mnist", 4, None, 0.5, 0, api_name="/ae_reconstruct")
+    assert Image.open(out).size == (224, 224) and "dB" in quality
+    picture, purity, legend = client.predict("vae-fashion-mnist", 5, api_name="/vae_map")
+    assert Image.open(picture).size == (420, 420) and "purity" in purity and "Ankle boot" in legend
+    assert Image.open(client.predict(3, api_name="/vae_sample")).size[0] > 0
+    with pytest.raises(AppError, match="noise level"):
+        client.predict("vae-fashion-mnist", 4, None, 9.0, 0, api_name="/ae_reconstruct")

@@ -130,7 +130,8 @@ def test_captioning(page):
 
 
 def test_lab(page):
-    open_tab(page, "Lab: 2-D GAN")
+    open_tab(page, "Lab")
+    open_tab(page, "2-D GAN")
     page.locator("#lab-picture img").wait_for()
     before = picture(page, "lab-picture")[0]
     page.locator("#lab-step").click()

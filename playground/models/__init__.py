@@ -8,6 +8,7 @@ from typing import Any
 
 from torch import nn
 
+from .autoencoders import AEConfig, Autoencoder
 from .cgan import CGANConfig, CGANDiscriminator, CGANGenerator
 from .classifier import Classifier, ClassifierConfig
 from .cyclegan import CycleGANConfig, PatchDiscriminator, ResnetGenerator
@@ -27,6 +28,7 @@ FAMILIES: dict[str, Family] = {
     "cgan": Family(CGANConfig, {"generator": CGANGenerator, "discriminator": CGANDiscriminator}),
     "infogan": Family(InfoGANConfig, {"generator": InfoGANGenerator, "discriminator": InfoGANDiscriminator}),
     "judge": Family(ClassifierConfig, {"classifier": Classifier}),
+    "autoencoder": Family(AEConfig, {"autoencoder": Autoencoder}),
     "cyclegan": Family(
         CycleGANConfig,
         {

@@ -9,10 +9,11 @@ from typing import Any
 
 import torch
 
+from .autoencode import AutoencoderPipeline
 from .conditional import ConditionalPipeline
 from .latent import LatentPipeline
 
-PIPELINES = {"infogan": LatentPipeline, "cgan": ConditionalPipeline}
+PIPELINES = {"infogan": LatentPipeline, "cgan": ConditionalPipeline, "autoencoder": AutoencoderPipeline}
 
 DATASET_LABELS = {"fashion-mnist": "Fashion-MNIST", "mnist": "MNIST"}
 

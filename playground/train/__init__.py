@@ -1,5 +1,6 @@
 """Training: one loop (`loop.py`) shared by every family, one step module per family."""
 
+from .autoencoder import AutoencoderRecipe
 from .captioner import CaptionerRecipe
 from .cgan import CGANRecipe
 from .cyclegan import CycleGANRecipe
@@ -16,4 +17,5 @@ RECIPES: dict[str, type[Recipe]] = {
     "judge": JudgeRecipe,
     "captioner": CaptionerRecipe,
     "cyclegan": CycleGANRecipe,
+    "autoencoder": AutoencoderRecipe,
 }

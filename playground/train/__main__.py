@@ -29,6 +29,7 @@ DESCRIPTIONS = {
     "judge": "the CNN classifier used to evaluate generators",
     "captioner": "fine-tune an image captioner on your own image/caption pairs",
     "cyclegan": "CycleGAN between two Fashion-MNIST classes (unpaired translation)",
+    "autoencoder": "stacked, convolutional or denoising autoencoder, or a VAE",
 }
 
 
@@ -100,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
         dataset_tag = args.pair
     else:
         dataset_tag = args.dataset if args.dataset in BUILTIN_DATASETS else Path(args.dataset).name
+    if args.family == "autoencoder":  # ae-stacked, ae-denoising, ae-conv, vae
+        variant = "vae" if args.kind == "vae" else f"ae-{'denoising' if args.noise > 0 else args.kind}"
+        args.name = args.name or f"{variant}-{dataset_tag}"
     args.name = args.name or f"{args.family}-{dataset_tag}"
     args.run_dir = args.run_dir or settings.RUNS_DIR / args.name
     try:

@@ -5,7 +5,16 @@ from __future__ import annotations
 import gradio as gr
 
 from ..pipelines.store import Store
-from . import caption_tab, conditional_tab, cyclegan_tab, lab_tab, latent_tab, models_tab, style_tab
+from . import (
+    autoencoder_tab,
+    caption_tab,
+    conditional_tab,
+    cyclegan_tab,
+    gan2d_tab,
+    latent_tab,
+    models_tab,
+    style_tab,
+)
 
 TITLE = "GAN Playground"
 CSS = """
@@ -27,8 +36,11 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
                 senders.append(style_tab.build(demo, store))
             with gr.Tab("Captioning", id="caption"):
                 caption_input = caption_tab.build(demo, store, list(caption_models))
-            with gr.Tab("Lab: 2-D GAN", id="lab"):
-                lab_tab.build(demo, store)
+            with gr.Tab("Lab", id="lab"):
+                with gr.Tab("2-D GAN"):
+                    gan2d_tab.build(demo, store)
+                with gr.Tab("Autoencoders"):
+                    autoencoder_tab.build(demo, store)
             with gr.Tab("Models", id="models"):
                 models_tab.build(demo, store)
         # "Caption this": hand a tab's picture to the Captioning tab and switch to it.

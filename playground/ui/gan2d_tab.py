@@ -1,4 +1,4 @@
-"""Lab tab: watch a GAN learn a 2-D point cloud, live."""
+"""Lab, 2-D GAN: watch a GAN learn a point cloud, live."""
 
 from __future__ import annotations
 
