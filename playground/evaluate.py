@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from scipy import linalg
 from scipy.optimize import linear_sum_assignment
 from tqdm import tqdm
@@ -191,6 +192,42 @@ def evaluate_translation(stem: Path, judge: Judge, test: tuple[torch.Tensor, tor
     return result
 
 
+@torch.no_grad()
+def autoencoder_metrics(model: torch.nn.Module, images: torch.Tensor, labels: torch.Tensor | None = None, *,
+                        sigma: float = 0.5, clusters: int = 10) -> dict[str, float]:  # fmt: skip
+    """On a test split: reconstruction MSE (pixels on [0, 1]); the VAE's ELBO (nats per image, one sample);
+    PSNR of σ-noisy inputs and of the model's output from them; k-means (k = clusters) purity of the codes."""
+    from scipy.cluster.vq import kmeans2
+
+    from .models.autoencoders import corrupt, psnr, to_unit, vae_terms
+    from .pipelines.autoencode import cluster_purity
+
+    device = next(model.parameters()).device
+    images = images.to(device)
+    rng = torch.Generator(device=device).manual_seed(0)
+    chunks = images.split(1000)
+    recon = torch.cat([model.reconstruct(c) for c in chunks])
+    metrics = {"test_mse": F.mse_loss(to_unit(recon), to_unit(images)).item()}
+    if model.config.kind == "vae":
+        elbo = []
+        for c in chunks:
+            nll, kl = vae_terms(
+                model, c, torch.randn(c.shape[0], model.config.latent_dim, generator=rng, device=device)
+            )
+            elbo.append(-(nll + kl))
+        metrics["test_elbo_nats"] = float(torch.cat(elbo).mean())
+    noisy = corrupt(images, sigma, rng)
+    metrics[f"psnr_noisy_sigma{sigma:g}"] = psnr(noisy, images)
+    metrics[f"psnr_denoised_sigma{sigma:g}"] = psnr(
+        torch.cat([model.reconstruct(c) for c in noisy.split(1000)]), images
+    )
+    if labels is not None:
+        codes = torch.cat([model.encode(c) for c in chunks]).double().cpu().numpy()
+        _, assignment = kmeans2(codes, clusters, seed=0, minit="++")
+        metrics[f"kmeans{clusters}_purity"] = cluster_purity(assignment, labels.numpy())
+    return {k: round(v, 4) for k, v in metrics.items()}
+
+
 def judge_bars(dataset: str, result: dict[str, Any]) -> dict[str, bool]:
     checks = {}
     for metric in ("judge_accuracy", "conditional_accuracy", "category_purity", "recall", "class_spread"):
@@ -231,8 +268,8 @@ def markdown_table(results: dict[str, dict[str, Any]]) -> str:
         return f"{r[key]:.3f}" if key in r else "–"
 
     for name, r in results.items():
-        if "translation_accuracy_ab" in r:
-            continue  # CycleGAN pairs have their own table
+        if "translation_accuracy_ab" in r or "test_mse" in r:
+            continue  # CycleGAN pairs and autoencoders have their own tables
         bars = r.get("bars", {})
         verdict = (
             "pass" if bars and all(bars.values()) else ("FAIL: " + ", ".join(k for k, ok in bars.items() if not ok))
@@ -243,6 +280,22 @@ def markdown_table(results: dict[str, dict[str, Any]]) -> str:
             f"| {cell(r, 'category_purity')} | {cell(r, 'judge_accuracy')} | {verdict} |"
         )
     return "\n".join(lines)
+
+
+def autoencoder_table(results: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "| autoencoder | test MSE | ELBO (nats/image) | PSNR noisy σ=0.5 | PSNR output | gain | k-means (k=10) purity |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, r in results.items():
+        if "test_mse" in r:
+            gain = r["psnr_denoised_sigma0.5"] - r["psnr_noisy_sigma0.5"]
+            elbo = f"{r['test_elbo_nats']:.1f}" if "test_elbo_nats" in r else "–"
+            lines.append(
+                f"| {name} | {r['test_mse']:.4f} | {elbo} | {r['psnr_noisy_sigma0.5']:.2f} dB "
+                f"| {r['psnr_denoised_sigma0.5']:.2f} dB | {gain:+.2f} dB | {r['kmeans10_purity']:.3f} |"
+            )
+    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 def translation_table(results: dict[str, dict[str, Any]]) -> str:
@@ -273,6 +326,13 @@ def write_benchmarks(results: dict[str, dict[str, Any]], n: int, device: torch.d
         "",
         markdown_table(results),
     ])  # fmt: skip
+    if table := autoencoder_table(results):
+        text += (
+            "\n\n### Autoencoders\n\nOn the Fashion-MNIST test split (10,000 images): reconstruction MSE with pixels on "
+            "[0, 1]; the VAE's evidence lower bound; PSNR of inputs with Gaussian noise σ = 0.5 and of each model's "
+            "output from them (the denoising autoencoder was trained for this); purity of k-means on the codes.\n\n"
+            + table
+        )
     if table := translation_table(results):
         text += (
             "\n\n### CycleGAN pairs\n\nOn the Fashion-MNIST test split: how often the judge classifies an A→B output as B "
@@ -301,6 +361,11 @@ def evaluate_all(
         for name in tqdm([s for s in names if not only or s in only], desc=f"evaluating on {dataset}"):
             real = real or real_features(judge, dataset, data_dir, n, seed)
             results[name] = {"dataset": dataset, **evaluate_generator(checkpoint_dir / name, judge, real, n, seed)}
+        autoencoders = [s for s, c in cards.items() if c.get("family") == "autoencoder" and c["dataset"] == dataset]
+        for name in [s for s in autoencoders if not only or s in only]:
+            model, card = checkpoints.load_model(checkpoint_dir / name, "autoencoder", device)
+            results[name] = {"dataset": dataset, "kind": card["config"]["kind"], "noise": card.get("noise", 0.0),
+                             **autoencoder_metrics(model, test[0], test[1])}  # fmt: skip
         pairs = [s for s, c in cards.items() if c.get("family") == "cyclegan" and c["dataset"] == dataset]
         for name in [s for s in pairs if not only or s in only]:
             results[name] = {"dataset": dataset, **evaluate_translation(checkpoint_dir / name, judge, test)}

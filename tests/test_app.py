@@ -303,7 +303,7 @@ def test_a_symlink_out_of_the_output_folder_is_not_served(app, tmp_path):
 
 
 def test_autoencoder_endpoints(client):
-    clean, noisy, out, quality = client.predict("vae-fashion-mnist", 4, None, 0.5, 0, api_name="/ae_reconstruct")
+    *_, out, quality = client.predict("vae-fashion-mnist", 4, None, 0.5, 0, api_name="/ae_reconstruct")
     assert Image.open(out).size == (224, 224) and "dB" in quality
     picture, purity, legend = client.predict("vae-fashion-mnist", 5, api_name="/vae_map")
     assert Image.open(picture).size == (420, 420) and "purity" in purity and "Ankle boot" in legend

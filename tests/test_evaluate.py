@@ -84,11 +84,12 @@ def test_evaluate_all_scores_writes_cards_and_fails_a_collapsed_model(fixture_da
     assert "| cgan-mnist | mnist |" in text and "FAIL" in text
 
 
-def test_cyclegan_pairs_get_translation_accuracy_and_cycle_error(fixture_data_dir, tiny_checkpoints, tmp_path):
+def test_cyclegan_pairs_and_autoencoders_are_evaluated(fixture_data_dir, tiny_checkpoints, tmp_path):
     import shutil
 
-    for suffix in (".json", ".safetensors"):
-        shutil.copy(tiny_checkpoints / f"cyclegan-sneaker-boot{suffix}", tmp_path)
+    for name in ("cyclegan-sneaker-boot", "vae-fashion-mnist"):
+        for suffix in (".json", ".safetensors"):
+            shutil.copy(tiny_checkpoints / f"{name}{suffix}", tmp_path)
     judge_cfg = models.ClassifierConfig(width=8, feature_dim=16)
     save(tmp_path / "judge-fashion-mnist", "judge", "classifier", models.build("judge", "classifier", judge_cfg),
          judge_cfg, dataset="fashion-mnist")  # fmt: skip
@@ -97,3 +98,6 @@ def test_cyclegan_pairs_get_translation_accuracy_and_cycle_error(fixture_data_di
     assert pair["test_images_a"] == pair["test_images_b"] == 8  # the fixture's test split: 8 per class
     assert 0 <= pair["translation_accuracy_ab"] <= 1 and 0 <= pair["cycle_l1_a"] <= 1 and pair["bars"] == {}
     assert "| cyclegan-sneaker-boot (Sneaker ↔ Ankle boot) |" in evaluate.translation_table(results)
+    vae = results["vae-fashion-mnist"]
+    assert vae["kind"] == "vae" and vae["test_elbo_nats"] < 0 and 0 < vae["kmeans10_purity"] <= 1
+    assert vae["psnr_noisy_sigma0.5"] > 0 and "| vae-fashion-mnist |" in evaluate.autoencoder_table(results)

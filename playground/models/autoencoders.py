@@ -112,3 +112,12 @@ def psnr(estimate: torch.Tensor, clean: torch.Tensor) -> float:
     """Peak signal-to-noise ratio in dB, pixels on [0, 1]."""
     mse = F.mse_loss(to_unit(estimate), to_unit(clean)).item()
     return 10 * math.log10(1 / max(mse, 1e-12))
+
+
+def vae_terms(model: nn.Module, images: torch.Tensor, eps: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per image (B,): the reconstruction's negative log-likelihood (Bernoulli pixels, nats) at z = μ + σ·eps,
+    and KL(q(z|x) ‖ N(0, I)). Their sum is the negative ELBO."""
+    logits, mean, logvar = model(images, eps)
+    nll = F.binary_cross_entropy_with_logits(logits, to_unit(images), reduction="none").flatten(1).sum(1)
+    kl = -0.5 * (1 + logvar - mean**2 - logvar.exp()).sum(1)
+    return nll, kl

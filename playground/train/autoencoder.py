@@ -17,21 +17,11 @@ from torch import nn
 
 from .. import checkpoints, models
 from ..data import ImageData, load_builtin
-from ..models.autoencoders import corrupt, psnr, to_unit
+from ..models.autoencoders import corrupt, to_unit, vae_terms
 from .recipe import Recipe, unwrap
 
 MAP_POINTS = 2000  # test codes shipped for the latent map
 EXAMPLES = 100  # test images shipped to reconstruct
-
-
-def vae_terms(model: nn.Module, images: torch.Tensor, rng: torch.Generator | None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Per-image reconstruction NLL (Bernoulli, nats) and KL(q(z|x) ‖ N(0, I)), each (B,), one sample of z."""
-    latent = unwrap(model).config.latent_dim
-    eps = torch.randn(images.shape[0], latent, generator=rng, device=images.device)
-    logits, mean, logvar = model(images, eps)  # through the DDP wrapper when there is one
-    nll = F.binary_cross_entropy_with_logits(logits, to_unit(images), reduction="none").flatten(1).sum(1)
-    kl = -0.5 * (1 + logvar - mean**2 - logvar.exp()).sum(1)
-    return nll, kl
 
 
 class AutoencoderRecipe(Recipe):
@@ -60,7 +50,8 @@ class AutoencoderRecipe(Recipe):
     def step(self, modules, optimizers, images, labels, rng):
         model = modules["autoencoder"]
         if self.config.kind == "vae":
-            nll, kl = vae_terms(model, images, rng)
+            eps = torch.randn(images.shape[0], self.config.latent_dim, generator=rng, device=images.device)
+            nll, kl = vae_terms(model, images, eps)  # through the DDP wrapper when there is one
             loss = (nll + self.args.beta * kl).mean()
             out = {"loss": loss.detach(), "recon": nll.mean().detach(), "kl": kl.mean().detach()}
         else:
@@ -80,21 +71,10 @@ class AutoencoderRecipe(Recipe):
 
     @torch.no_grad()
     def evaluate(self, modules):
-        """Reconstruction MSE on the test split ([0, 1] pixels); the VAE's ELBO; the denoiser's PSNR gain."""
-        model = unwrap(modules["autoencoder"])
-        images = self._test()[0].to(self.device)
-        rng = torch.Generator(device=self.device).manual_seed(0)
-        recon = torch.cat([model.reconstruct(chunk) for chunk in images.split(1000)])
-        metrics = {"test_mse": F.mse_loss(to_unit(recon), to_unit(images)).item()}
-        if self.config.kind == "vae":
-            terms = [vae_terms(model, chunk, rng) for chunk in images.split(1000)]
-            metrics["test_elbo_nats"] = -float(torch.cat([n + k for n, k in terms]).mean())
-        sigma = self.args.noise or 0.5
-        noisy = corrupt(images, sigma, rng)
-        denoised = torch.cat([model.reconstruct(chunk) for chunk in noisy.split(1000)])
-        metrics[f"psnr_noisy_sigma{sigma:g}"] = psnr(noisy, images)
-        metrics[f"psnr_denoised_sigma{sigma:g}"] = psnr(denoised, images)
-        return metrics
+        """Reconstruction MSE on the test split; the VAE's ELBO; PSNR before and after denoising."""
+        from ..evaluate import autoencoder_metrics
+
+        return autoencoder_metrics(unwrap(modules["autoencoder"]), self._test()[0], sigma=self.args.noise or 0.5)
 
     @torch.no_grad()
     def samples(self, modules):
