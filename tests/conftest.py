@@ -32,6 +32,8 @@ def save_tiny_checkpoints(folder: Path) -> Path:
         ("infogan-fashion-mnist", "infogan", "generator", models.InfoGANConfig(g_width=8, d_width=8), FASHION_CLASSES),
         ("cgan-mnist", "cgan", "generator", models.CGANConfig(g_width=8, d_width=8), DIGIT_CLASSES),
         ("judge-mnist", "judge", "classifier", models.ClassifierConfig(width=8, feature_dim=16), DIGIT_CLASSES),
+        ("gan-fashion-mnist", "gan", "generator", models.MLPGANConfig(hidden=32), FASHION_CLASSES),
+        ("dcgan-fashion-mnist", "dcgan", "generator", models.DCGANConfig(g_width=8, d_width=8), FASHION_CLASSES),
     ]
     cyclegan = models.CycleGANConfig(in_channels=1, out_channels=1, ngf=4, n_blocks=1, ndf=4, d_layers=2)
     checkpoints.save(

@@ -23,7 +23,7 @@ ENDPOINTS = {
     "/infogan_categories", "/cgan_generate", "/cgan_classes", "/cgan_apply_settings", "/random_seed",
     "/lab_train_2d", "/lab_step_2d", "/lab_reset_2d", "/lab_export_gif", "/caption", "/caption_attention",
     "/cyclegan_translate", "/cyclegan_models", "/style_fast", "/style_gatys", "/style_builtin_gallery",
-    "/ae_reconstruct", "/vae_map", "/vae_sample",
+    "/ae_reconstruct", "/vae_map", "/vae_sample", "/gan_vs_dcgan",
 }  # fmt: skip
 
 
@@ -310,3 +310,10 @@ def test_autoencoder_endpoints(client):
     assert Image.open(client.predict(3, api_name="/vae_sample")).size[0] > 0
     with pytest.raises(AppError, match="noise level"):
         client.predict("vae-fashion-mnist", 4, None, 9.0, 0, api_name="/ae_reconstruct")
+
+
+def test_gan_vs_dcgan_on_the_same_seeds(client):
+    left, right = client.predict(11, 12, api_name="/gan_vs_dcgan")
+    assert Image.open(left).size == Image.open(right).size and Image.open(left).width > 6 * 84
+    again, _ = client.predict(11, 12, api_name="/gan_vs_dcgan")
+    assert np.array_equal(pixels(left), pixels(again))

@@ -12,8 +12,12 @@ import torch
 from .autoencode import AutoencoderPipeline
 from .conditional import ConditionalPipeline
 from .latent import LatentPipeline
+from .sampler import SamplerPipeline
 
-PIPELINES = {"infogan": LatentPipeline, "cgan": ConditionalPipeline, "autoencoder": AutoencoderPipeline}
+PIPELINES = {
+    "infogan": LatentPipeline, "cgan": ConditionalPipeline, "autoencoder": AutoencoderPipeline,
+    "gan": SamplerPipeline, "dcgan": SamplerPipeline,
+}  # fmt: skip
 
 DATASET_LABELS = {"fashion-mnist": "Fashion-MNIST", "mnist": "MNIST"}
 

@@ -11,6 +11,7 @@ from . import (
     conditional_tab,
     cyclegan_tab,
     gan2d_tab,
+    gan_vs_dcgan_tab,
     latent_tab,
     models_tab,
     style_tab,
@@ -41,6 +42,8 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
                     gan2d_tab.build(demo, store)
                 with gr.Tab("Autoencoders"):
                     autoencoder_tab.build(demo, store)
+                with gr.Tab("GAN vs DCGAN"):
+                    gan_vs_dcgan_tab.build(demo, store)
             with gr.Tab("Models", id="models"):
                 models_tab.build(demo, store)
         # "Caption this": hand a tab's picture to the Captioning tab and switch to it.
