@@ -38,6 +38,7 @@ BARS: dict[str, dict[str, float]] = {
     "category_purity": {"fashion-mnist": 0.60, "mnist": 0.80},
     "recall": {"*": 0.25},
     "class_spread": {"*": 0.90},
+    "sketch_accuracy": {"*": 0.70},
 }
 
 
@@ -228,9 +229,35 @@ def autoencoder_metrics(model: torch.nn.Module, images: torch.Tensor, labels: to
     return {k: round(v, 4) for k, v in metrics.items()}
 
 
+@torch.no_grad()
+def evaluate_sketches(stem: Path, judge: Judge, test: tuple[torch.Tensor, torch.Tensor]) -> dict[str, Any]:
+    """Pix2Pix on the test split's own edge maps: does the judge see the item the outline came from?"""
+    from .models.pix2pix import edge_map, pad_to
+
+    generator, _ = checkpoints.load_model(stem, "generator", judge.device)
+    size = generator.config.image_size
+    images, labels = test
+    real = pad_to(images, size).to(judge.device)
+    items = torch.cat([generator(edge_map(chunk)) for chunk in real.split(500)])
+    offset = (size - images.shape[-1]) // 2
+    _, predicted = judge(items[..., offset : offset + images.shape[-2], offset : offset + images.shape[-1]])
+    return {
+        "sketch_accuracy": round(float((predicted == labels.numpy()).mean()), 4),
+        "sketch_l1": round(float((items - real).abs().mean() / 2), 4),
+        "samples": len(images),
+    }
+
+
 def judge_bars(dataset: str, result: dict[str, Any]) -> dict[str, bool]:
     checks = {}
-    for metric in ("judge_accuracy", "conditional_accuracy", "category_purity", "recall", "class_spread"):
+    for metric in (
+        "judge_accuracy",
+        "conditional_accuracy",
+        "category_purity",
+        "recall",
+        "class_spread",
+        "sketch_accuracy",
+    ):
         if metric in result and (threshold := bar(metric, dataset)) is not None:
             checks[metric] = result[metric] >= threshold
     return checks
@@ -268,8 +295,8 @@ def markdown_table(results: dict[str, dict[str, Any]]) -> str:
         return f"{r[key]:.3f}" if key in r else "–"
 
     for name, r in results.items():
-        if "translation_accuracy_ab" in r or "test_mse" in r:
-            continue  # CycleGAN pairs and autoencoders have their own tables
+        if "translation_accuracy_ab" in r or "test_mse" in r or "sketch_accuracy" in r:
+            continue  # CycleGAN pairs, autoencoders and Pix2Pix have their own tables
         bars = r.get("bars", {})
         verdict = (
             "pass" if bars and all(bars.values()) else ("FAIL: " + ", ".join(k for k, ok in bars.items() if not ok))
@@ -326,6 +353,16 @@ def write_benchmarks(results: dict[str, dict[str, Any]], n: int, device: torch.d
         "",
         markdown_table(results),
     ])  # fmt: skip
+    sketches = [(n, r) for n, r in results.items() if "sketch_accuracy" in r]
+    if sketches:
+        text += "\n\n### Pix2Pix, sketch → fashion\n\nThe generator draws an item from each test image's edge map; "
+        text += "the judge classifies it (bar: ≥ 0.70 agree with the item the outline came from).\n\n"
+        text += "| checkpoint | judge agrees | L1 to the real item (pixels on [0, 1]) | test edge maps | bar |\n|---|---|---|---|---|\n"
+        text += "\n".join(
+            f"| {n} | {r['sketch_accuracy']:.3f} | {r['sketch_l1']:.4f} | {r['samples']:,} | "
+            f"{'pass' if r['bars'].get('sketch_accuracy') else 'FAIL'} |"
+            for n, r in sketches
+        )
     if table := autoencoder_table(results):
         text += (
             "\n\n### Autoencoders\n\nOn the Fashion-MNIST test split (10,000 images): reconstruction MSE with pixels on "
@@ -366,6 +403,9 @@ def evaluate_all(
             model, card = checkpoints.load_model(checkpoint_dir / name, "autoencoder", device)
             results[name] = {"dataset": dataset, "kind": card["config"]["kind"], "noise": card.get("noise", 0.0),
                              **autoencoder_metrics(model, test[0], test[1])}  # fmt: skip
+        sketchers = [s for s, c in cards.items() if c.get("family") == "pix2pix" and c["dataset"] == dataset]
+        for name in [s for s in sketchers if not only or s in only]:
+            results[name] = {"dataset": dataset, **evaluate_sketches(checkpoint_dir / name, judge, test)}
         pairs = [s for s, c in cards.items() if c.get("family") == "cyclegan" and c["dataset"] == dataset]
         for name in [s for s in pairs if not only or s in only]:
             results[name] = {"dataset": dataset, **evaluate_translation(checkpoint_dir / name, judge, test)}

@@ -74,10 +74,31 @@ def mosaic(side: int = 256, cells: int = 60) -> Image.Image:
     return Image.fromarray(picture.astype(np.uint8))
 
 
+def outline(points: list[tuple[int, int]], side: int = 280, width: int = 9) -> Image.Image:
+    """A sketch: a closed black outline on white, like one drawn on the Lab's sketchpad."""
+    im = Image.new("RGB", (side, side), (255, 255, 255))
+    ImageDraw.Draw(im).line([*points, points[0]], fill=(0, 0, 0), width=width, joint="curve")
+    return im
+
+
+def sketch_tshirt() -> Image.Image:
+    return outline([(90, 40), (115, 55), (165, 55), (190, 40), (250, 85), (225, 125), (200, 110), (200, 245),
+                    (80, 245), (80, 110), (55, 125), (30, 85)])  # fmt: skip
+
+
+def sketch_trousers() -> Image.Image:
+    return outline([(95, 30), (185, 30), (200, 250), (155, 250), (140, 100), (125, 250), (80, 250)])
+
+
+def sketch_boot() -> Image.Image:
+    return outline([(120, 50), (190, 50), (195, 160), (255, 200), (255, 235), (40, 235), (40, 190), (110, 170)])
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     drawings = {"house.png": house, "beach.png": beach, "night-city.png": night_city, "swirls.png": swirls,
-                "mosaic.png": mosaic}  # fmt: skip
+                "mosaic.png": mosaic, "sketch-tshirt.png": sketch_tshirt, "sketch-trousers.png": sketch_trousers,
+                "sketch-boot.png": sketch_boot}  # fmt: skip
     for name, draw in drawings.items():
         draw().save(OUT / name)
 

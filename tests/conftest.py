@@ -34,6 +34,7 @@ def save_tiny_checkpoints(folder: Path) -> Path:
         ("judge-mnist", "judge", "classifier", models.ClassifierConfig(width=8, feature_dim=16), DIGIT_CLASSES),
         ("gan-fashion-mnist", "gan", "generator", models.MLPGANConfig(hidden=32), FASHION_CLASSES),
         ("dcgan-fashion-mnist", "dcgan", "generator", models.DCGANConfig(g_width=8, d_width=8), FASHION_CLASSES),
+        ("pix2pix-fashion-mnist", "pix2pix", "generator", models.Pix2PixConfig(ngf=4, ndf=4), FASHION_CLASSES),
     ]
     cyclegan = models.CycleGANConfig(in_channels=1, out_channels=1, ngf=4, n_blocks=1, ndf=4, d_layers=2)
     checkpoints.save(

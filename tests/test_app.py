@@ -23,7 +23,7 @@ ENDPOINTS = {
     "/infogan_categories", "/cgan_generate", "/cgan_classes", "/cgan_apply_settings", "/random_seed",
     "/lab_train_2d", "/lab_step_2d", "/lab_reset_2d", "/lab_export_gif", "/caption", "/caption_attention",
     "/cyclegan_translate", "/cyclegan_models", "/style_fast", "/style_gatys", "/style_builtin_gallery",
-    "/ae_reconstruct", "/vae_map", "/vae_sample", "/gan_vs_dcgan",
+    "/ae_reconstruct", "/vae_map", "/vae_sample", "/gan_vs_dcgan", "/pix2pix_render",
 }  # fmt: skip
 
 
@@ -317,3 +317,11 @@ def test_gan_vs_dcgan_on_the_same_seeds(client):
     assert Image.open(left).size == Image.open(right).size and Image.open(left).width > 6 * 84
     again, _ = client.predict(11, 12, api_name="/gan_vs_dcgan")
     assert np.array_equal(pixels(left), pixels(again))
+
+
+def test_pix2pix_renders_an_uploaded_outline(client):
+    outline = handle_file(str(REPO / "assets" / "examples" / "sketch-trousers.png"))
+    edges, item, _ = client.predict(None, outline, api_name="/pix2pix_render")
+    assert Image.open(item).size == Image.open(edges).size == (256, 256)
+    with pytest.raises(AppError, match="Draw an outline"):
+        client.predict(None, None, api_name="/pix2pix_render")

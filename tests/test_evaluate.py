@@ -87,7 +87,7 @@ def test_evaluate_all_scores_writes_cards_and_fails_a_collapsed_model(fixture_da
 def test_cyclegan_pairs_and_autoencoders_are_evaluated(fixture_data_dir, tiny_checkpoints, tmp_path):
     import shutil
 
-    for name in ("cyclegan-sneaker-boot", "vae-fashion-mnist"):
+    for name in ("cyclegan-sneaker-boot", "vae-fashion-mnist", "pix2pix-fashion-mnist"):
         for suffix in (".json", ".safetensors"):
             shutil.copy(tiny_checkpoints / f"{name}{suffix}", tmp_path)
     judge_cfg = models.ClassifierConfig(width=8, feature_dim=16)
@@ -101,3 +101,5 @@ def test_cyclegan_pairs_and_autoencoders_are_evaluated(fixture_data_dir, tiny_ch
     vae = results["vae-fashion-mnist"]
     assert vae["kind"] == "vae" and vae["test_elbo_nats"] < 0 and 0 < vae["kmeans10_purity"] <= 1
     assert vae["psnr_noisy_sigma0.5"] > 0 and "| vae-fashion-mnist |" in evaluate.autoencoder_table(results)
+    sketches = results["pix2pix-fashion-mnist"]
+    assert 0 <= sketches["sketch_accuracy"] <= 1 and sketches["samples"] == 80 and "sketch_accuracy" in sketches["bars"]

@@ -19,6 +19,7 @@ TINY = {
     "infogan": ["--model", "g_width=8", "--model", "d_width=8", "--model", "noise_dim=8", "--real-info-weight", "1"],
     "judge": ["--model", "width=8", "--model", "feature_dim=16"],
     "cyclegan": ["--model", "ngf=4", "--model", "n_blocks=1", "--model", "ndf=4", "--batch-size", "4"],
+    "pix2pix": ["--model", "ngf=4", "--model", "ndf=4"],
 }
 
 

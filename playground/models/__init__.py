@@ -14,6 +14,7 @@ from .classifier import Classifier, ClassifierConfig
 from .cyclegan import CycleGANConfig, PatchDiscriminator, ResnetGenerator
 from .gan import DCGANConfig, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGANConfig, MLPGenerator
 from .infogan import InfoGANConfig, InfoGANDiscriminator, InfoGANGenerator
+from .pix2pix import ConditionalPatchDiscriminator, Pix2PixConfig, UNetGenerator
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ FAMILIES: dict[str, Family] = {
     "infogan": Family(InfoGANConfig, {"generator": InfoGANGenerator, "discriminator": InfoGANDiscriminator}),
     "judge": Family(ClassifierConfig, {"classifier": Classifier}),
     "autoencoder": Family(AEConfig, {"autoencoder": Autoencoder}),
+    "pix2pix": Family(Pix2PixConfig, {"generator": UNetGenerator, "discriminator": ConditionalPatchDiscriminator}),
     "cyclegan": Family(
         CycleGANConfig,
         {

@@ -13,10 +13,11 @@ from .autoencode import AutoencoderPipeline
 from .conditional import ConditionalPipeline
 from .latent import LatentPipeline
 from .sampler import SamplerPipeline
+from .sketch import SketchPipeline
 
 PIPELINES = {
     "infogan": LatentPipeline, "cgan": ConditionalPipeline, "autoencoder": AutoencoderPipeline,
-    "gan": SamplerPipeline, "dcgan": SamplerPipeline,
+    "gan": SamplerPipeline, "dcgan": SamplerPipeline, "pix2pix": SketchPipeline,
 }  # fmt: skip
 
 DATASET_LABELS = {"fashion-mnist": "Fashion-MNIST", "mnist": "MNIST"}

@@ -7,6 +7,7 @@ from .cyclegan import CycleGANRecipe
 from .gan import DCGANRecipe, GANRecipe
 from .infogan import InfoGANRecipe
 from .judge import JudgeRecipe
+from .pix2pix import Pix2PixRecipe
 from .recipe import Recipe
 
 RECIPES: dict[str, type[Recipe]] = {
@@ -18,4 +19,5 @@ RECIPES: dict[str, type[Recipe]] = {
     "captioner": CaptionerRecipe,
     "cyclegan": CycleGANRecipe,
     "autoencoder": AutoencoderRecipe,
+    "pix2pix": Pix2PixRecipe,
 }

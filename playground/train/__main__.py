@@ -30,6 +30,7 @@ DESCRIPTIONS = {
     "captioner": "fine-tune an image captioner on your own image/caption pairs",
     "cyclegan": "CycleGAN between two Fashion-MNIST classes (unpaired translation)",
     "autoencoder": "stacked, convolutional or denoising autoencoder, or a VAE",
+    "pix2pix": "Pix2Pix: sketch (edge map) to Fashion-MNIST item",
 }
 
 

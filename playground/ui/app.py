@@ -14,6 +14,7 @@ from . import (
     gan_vs_dcgan_tab,
     latent_tab,
     models_tab,
+    sketch_tab,
     style_tab,
 )
 
@@ -42,6 +43,8 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
                     gan2d_tab.build(demo, store)
                 with gr.Tab("Autoencoders"):
                     autoencoder_tab.build(demo, store)
+                with gr.Tab("Pix2Pix"):
+                    sketch_tab.build(demo, store)
                 with gr.Tab("GAN vs DCGAN"):
                     gan_vs_dcgan_tab.build(demo, store)
             with gr.Tab("Models", id="models"):
