@@ -34,6 +34,13 @@ class GeneratorPipeline:
     def class_names(self) -> list[str]:
         return list(self.card.get("class_names", []))
 
+    def shipped_judge(self) -> torch.nn.Module | None:
+        """The judge classifier shipped for this model's dataset, if there is one."""
+        judge_stem = self.stem.with_name(f"judge-{self.card.get('dataset')}")
+        if not checkpoints.paths(judge_stem)[0].exists():
+            return None
+        return checkpoints.load_model(judge_stem, "classifier", self.device)[0]
+
     def noise(self, seeds: list[int], dim: int) -> torch.Tensor:
         return torch.stack([seeded_normal(s, dim) for s in seeds]).to(self.device)  # (B, dim)
 

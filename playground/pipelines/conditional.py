@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from PIL import Image
 
-from .. import checkpoints, controls
+from .. import controls
 from ..imaging import labelled_grid
 from .base import GeneratorPipeline
 
@@ -32,10 +32,7 @@ class ConditionalPipeline(GeneratorPipeline):
 
     def __init__(self, stem: Path, device: torch.device) -> None:
         super().__init__(stem, device)
-        judge_stem = self.stem.with_name(f"judge-{self.card['dataset']}")
-        self.judge = None
-        if checkpoints.paths(judge_stem)[0].exists():
-            self.judge, _ = checkpoints.load_model(judge_stem, "classifier", device)
+        self.judge = self.shipped_judge()
 
     @torch.inference_mode()
     def generate(self, classes: Any, per_class: Any, seed: Any) -> tuple[Image.Image, str, ConditionalSettings]:

@@ -9,7 +9,6 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from .. import checkpoints
 from ..imaging import enlarge, to_pil
 from .base import GeneratorPipeline
 
@@ -40,10 +39,7 @@ class SketchPipeline(GeneratorPipeline):
 
     def __init__(self, stem: Path, device: torch.device) -> None:
         super().__init__(stem, device)
-        judge_stem = self.stem.with_name(f"judge-{self.card['dataset']}")
-        self.judge = None
-        if checkpoints.paths(judge_stem)[0].exists():
-            self.judge, _ = checkpoints.load_model(judge_stem, "classifier", device)
+        self.judge = self.shipped_judge()
 
     @torch.inference_mode()
     def render(self, image: Image.Image) -> tuple[Image.Image, Image.Image, str]:

@@ -18,7 +18,7 @@ from torch import nn
 from .. import checkpoints, models
 from ..data import ImageData, load_builtin
 from ..models.autoencoders import corrupt, to_unit, vae_terms
-from .recipe import Recipe, unwrap
+from .recipe import Recipe, unwrap, update
 
 MAP_POINTS = 2000  # test codes shipped for the latent map
 EXAMPLES = 100  # test images shipped to reconstruct
@@ -59,9 +59,7 @@ class AutoencoderRecipe(Recipe):
             logits, _, _ = model(inputs)
             loss = F.binary_cross_entropy_with_logits(logits, to_unit(images))
             out = {"loss": loss.detach()}
-        optimizers["autoencoder"].zero_grad(set_to_none=True)
-        loss.backward()
-        optimizers["autoencoder"].step()
+        update(optimizers["autoencoder"], loss)
         return out
 
     def _test(self) -> tuple[torch.Tensor, torch.Tensor]:

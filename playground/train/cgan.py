@@ -10,7 +10,7 @@ import torch.nn.functional as F
 from ..device import seeded_generator
 from .gan import GANRecipe
 from .losses import discriminator_loss, generator_loss
-from .recipe import frozen, unwrap
+from .recipe import frozen, unwrap, update
 
 
 class CGANRecipe(GANRecipe):
@@ -41,18 +41,14 @@ class CGANRecipe(GANRecipe):
         loss_d = discriminator_loss(logits[:n], logits[n:])
         if aux:  # the classifier learns from real images only, so it cannot be fooled into agreeing
             loss_d = loss_d + aux * F.cross_entropy(classes[:n], labels)
-        optimizers["discriminator"].zero_grad(set_to_none=True)
-        loss_d.backward()
-        optimizers["discriminator"].step()
+        update(optimizers["discriminator"], loss_d)
 
         with frozen(D) as critic:
             fake_logits, fake_classes = critic(fake, fake_labels)
             loss_g = generator_loss(fake_logits)
             if aux:
                 loss_g = loss_g + aux * F.cross_entropy(fake_classes, fake_labels)
-        optimizers["generator"].zero_grad(set_to_none=True)
-        loss_g.backward()
-        optimizers["generator"].step()
+        update(optimizers["generator"], loss_g)
         return {"loss_d": loss_d.detach(), "loss_g": loss_g.detach()}
 
     @torch.no_grad()

@@ -18,7 +18,7 @@ from torch.utils.data import Dataset
 
 from .. import models
 from ..data import FASHION_CLASSES, ImageData, load_builtin
-from .recipe import Recipe, frozen, unwrap
+from .recipe import Recipe, frozen, unwrap, update
 
 # Built-in unpaired domains from Fashion-MNIST classes.
 PAIRS = {"sneaker-boot": (7, 9), "tshirt-pullover": (0, 2), "sandal-sneaker": (5, 7), "shirt-coat": (6, 4)}
@@ -122,9 +122,7 @@ class CycleGANRecipe(Recipe):
         cycle = F.l1_loss(rec_a, real_a) + F.l1_loss(rec_b, real_b)
         identity = F.l1_loss(same_b, real_b) + F.l1_loss(same_a, real_a)
         loss_g = adversarial + lam * cycle + lam * idt * identity
-        optimizers["generators"].zero_grad(set_to_none=True)
-        loss_g.backward()
-        optimizers["generators"].step()
+        update(optimizers["generators"], loss_g)
 
         # Discriminators: real vs a fake drawn from the history pool, one pass each.
         scores_a = d_a(torch.cat([real_a, self.pools["a"](fake_a)]))
@@ -132,9 +130,7 @@ class CycleGANRecipe(Recipe):
         loss_d = 0.5 * (lsgan(scores_a[:n], True) + lsgan(scores_a[n:], False)) + 0.5 * (
             lsgan(scores_b[:n], True) + lsgan(scores_b[n:], False)
         )
-        optimizers["discriminators"].zero_grad(set_to_none=True)
-        loss_d.backward()
-        optimizers["discriminators"].step()
+        update(optimizers["discriminators"], loss_d)
         return {
             "loss_g": adversarial.detach(),
             "cycle": cycle.detach(),

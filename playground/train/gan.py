@@ -7,7 +7,7 @@ from torch import nn
 
 from ..device import seeded_generator
 from .losses import discriminator_loss, generator_loss
-from .recipe import Recipe, frozen, unwrap
+from .recipe import Recipe, frozen, unwrap, update
 
 
 class GANRecipe(Recipe):
@@ -27,16 +27,12 @@ class GANRecipe(Recipe):
         # Discriminator: real and fake in one forward pass (one backward, as DDP likes it).
         logits = D(torch.cat([images, fake.detach()]))
         loss_d = discriminator_loss(logits[:n], logits[n:])
-        optimizers["discriminator"].zero_grad(set_to_none=True)
-        loss_d.backward()
-        optimizers["discriminator"].step()
+        update(optimizers["discriminator"], loss_d)
 
         # Generator: non-saturating loss through a frozen discriminator.
         with frozen(D) as critic:
             loss_g = generator_loss(critic(fake))
-        optimizers["generator"].zero_grad(set_to_none=True)
-        loss_g.backward()
-        optimizers["generator"].step()
+        update(optimizers["generator"], loss_g)
         return {"loss_d": loss_d.detach(), "loss_g": loss_g.detach()}
 
     @torch.no_grad()

@@ -11,7 +11,7 @@ from ..models.infogan import sample_codes
 from .augment import random_affine
 from .gan import GANRecipe
 from .losses import consistency_loss, discriminator_loss, generator_loss, info_loss, mutual_information_loss
-from .recipe import frozen, unwrap
+from .recipe import frozen, unwrap, update
 
 
 class InfoGANRecipe(GANRecipe):
@@ -52,17 +52,13 @@ class InfoGANRecipe(GANRecipe):
             real_logits, warped_logits = cat_logits[:n], cat_logits[2 * n :]
             regulariser = mutual_information_loss(real_logits) + consistency_loss(real_logits, warped_logits)
             loss_d = loss_d + self.args.real_info_weight * regulariser
-        optimizers["discriminator"].zero_grad(set_to_none=True)
-        loss_d.backward()
-        optimizers["discriminator"].step()
+        update(optimizers["discriminator"], loss_d)
 
         with frozen(D) as critic:
             adv_fake, cat_logits, cont_pred = critic(fake)
             cat_g, cont_g = info_loss(cat_logits, cont_pred, category, continuous, continuous_weight=w)
             loss_g = generator_loss(adv_fake) + lam * (cat_g + cont_g)
-        optimizers["generator"].zero_grad(set_to_none=True)
-        loss_g.backward()
-        optimizers["generator"].step()
+        update(optimizers["generator"], loss_g)
         return {
             "loss_d": loss_d.detach(), "loss_g": loss_g.detach(),
             "info_cat": cat_loss.detach(), "info_cont": cont_loss.detach(),

@@ -10,7 +10,7 @@ from torch import nn
 
 from .. import data as datasets
 from .augment import random_affine
-from .recipe import Recipe, unwrap
+from .recipe import Recipe, unwrap, update
 
 
 class JudgeRecipe(Recipe):
@@ -40,9 +40,7 @@ class JudgeRecipe(Recipe):
             images = random_affine(images, rng, degrees=10 * a, shift=0.08 * a, scale=0.1 * a)
         logits = modules["classifier"](images)
         loss = F.cross_entropy(logits, labels, label_smoothing=0.05)
-        optimizers["classifier"].zero_grad(set_to_none=True)
-        loss.backward()
-        optimizers["classifier"].step()
+        update(optimizers["classifier"], loss)
         return {"loss": loss.detach(), "accuracy": (logits.argmax(1) == labels).float().mean()}
 
     @torch.no_grad()

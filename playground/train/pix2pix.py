@@ -17,7 +17,7 @@ from .. import models
 from ..data import ImageData
 from ..models.pix2pix import edge_map, pad_to
 from .losses import discriminator_loss, generator_loss
-from .recipe import Recipe, frozen, unwrap
+from .recipe import Recipe, frozen, unwrap, update
 
 
 class Pix2PixRecipe(Recipe):
@@ -44,17 +44,13 @@ class Pix2PixRecipe(Recipe):
 
         logits = D(torch.cat([condition, condition]), torch.cat([real, fake.detach()]))
         loss_d = discriminator_loss(logits[:n], logits[n:])
-        optimizers["discriminator"].zero_grad(set_to_none=True)
-        loss_d.backward()
-        optimizers["discriminator"].step()
+        update(optimizers["discriminator"], loss_d)
 
         with frozen(D) as critic:
             adversarial = generator_loss(critic(condition, fake))
         l1 = F.l1_loss(fake, real)
         loss_g = adversarial + self.args.l1_weight * l1
-        optimizers["generator"].zero_grad(set_to_none=True)
-        loss_g.backward()
-        optimizers["generator"].step()
+        update(optimizers["generator"], loss_g)
         return {"loss_d": loss_d.detach(), "loss_g": adversarial.detach(), "l1": l1.detach()}
 
     @torch.no_grad()

@@ -35,6 +35,13 @@ def frozen(module: nn.Module) -> Iterator[nn.Module]:
             p.requires_grad_(True)
 
 
+def update(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
+    """One gradient step of `loss` on the parameters `optimizer` holds."""
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+
+
 class Recipe:
     """One family's part of training. The loop owns data, devices, DDP, logging and checkpoints."""
 
