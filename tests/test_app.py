@@ -325,3 +325,61 @@ def test_pix2pix_renders_an_uploaded_outline(client):
     assert Image.open(item).size == Image.open(edges).size == (256, 256)
     with pytest.raises(AppError, match="Draw an outline"):
         client.predict(None, None, api_name="/pix2pix_render")
+
+
+def raw_call(url: str, api: str, body: str) -> str:
+    """POST a hand-written JSON body (it may hold NaN or Infinity, which gradio_client cannot send)."""
+    with httpx.Client(timeout=60) as http:
+        event = http.post(f"{url}gradio_api/call/{api}", content=body, headers={"content-type": "application/json"})
+        if event.status_code != 200:
+            return f"HTTP {event.status_code}"
+        return http.get(f"{url}gradio_api/call/{api}/{event.json()['event_id']}").text
+
+
+@pytest.mark.parametrize(
+    ("api", "data", "message"),
+    [
+        ("infogan_generate", '["infogan-mnist", 1, 0, Infinity, 0]', "finite"),
+        ("infogan_generate", '["infogan-mnist", 1e400, 0, 0, 0]', "finite"),
+        (
+            "infogan_generate",
+            '["infogan-mnist", 123456789012345678901234567890, 0, 0, 0]',
+            "seed must be a whole number",
+        ),
+        ("infogan_generate", '["infogan-mnist", [1, 2], 0, 0, 0]', "seed must be a number"),
+        ("infogan_sweep", '["infogan-mnist", 1, 0, 0, 0, NaN, "seeds", 5, 3]', "finite"),
+        ("cgan_generate", '["cgan-mnist", ["1"], -Infinity, 0]', "finite"),
+        ("cgan_generate", '["cgan-mnist", "1", "many", 0]', "Samples per class must be a number"),
+        ("lab_step_2d", '["gaussian", NaN, 2, 0.001, 0.001, 1, "lsgan", 0, null, null, 5]', "finite"),
+        ("lab_step_2d", '["gaussian", 64, 2, 1e9, 0.001, 1, "lsgan", 0, null, null, 5]', "learning rate"),
+        ("ae_reconstruct", '["vae-fashion-mnist", 1e30, null, 0, 0]', "example"),
+        ("gan_vs_dcgan", '[{"a": 1}, 12]', "seed must be a number"),
+    ],
+)
+def test_hostile_numbers_over_raw_http(app, api, data, message):
+    stream = raw_call(app[0], api, f'{{"data": {data}}}')
+    assert stream.startswith("HTTP 422") or ("event: error" in stream and message in stream), stream[-300:]
+
+
+def test_a_huge_base64_payload_is_refused_and_the_server_keeps_serving(app, client):
+    blob = "A" * (30 * 1024 * 1024)  # 30 MB of base64 "image" in the JSON body
+    stream = raw_call(
+        app[0],
+        "cyclegan_translate",
+        f'{{"data": ["data:image/png;base64,{blob}", "cyclegan-sneaker-boot", "A→B", false]}}',
+    )
+    assert "event: complete" not in stream
+    image, _ = client.predict("infogan-mnist", 3, 0, 0.0, 0.0, api_name="/infogan_generate")
+    assert pixels(image).shape[:2] == (280, 280)
+
+
+def test_lab_learns_points_from_an_uploaded_csv(app, tmp_path):
+    csv = tmp_path / "points.csv"
+    csv.write_text("x,y\n" + "\n".join(f"{i % 7},{(i * 3) % 5}" for i in range(50)))
+    client = Client(app[0], verbose=False)
+    picture, status = client.predict("custom", *LAB[1:8], handle_file(str(csv)), None, 10, api_name="/lab_step_2d")
+    assert pixels(picture).shape[:2] == (360, 728) and "**step 10**" in status
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,2\nhello,world\n")
+    with pytest.raises(AppError, match="Row 3"):
+        client.predict("custom", *LAB[1:8], handle_file(str(bad)), None, 10, api_name="/lab_step_2d")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import gradio as gr
+import numpy as np
 
-from ..imaging import write_gif
+from ..imaging import open_image, upload_path, write_gif
 from ..pipelines.lab import LOSSES, LabSettings, Toy2DTrainer
 from ..pipelines.lab_plot import frame
 from ..toy_data import DISTRIBUTIONS, points_from_csv, points_from_drawing
@@ -21,17 +22,23 @@ D2L book's "fit a Gaussian", GAN Lab's picture. Pause, step, change the learning
 your own distribution."""
 
 
-def custom_points(csv_file: str | None, drawing: dict | None):
-    """Points from the sketch if anything is drawn, else from the CSV."""
-    image = (drawing or {}).get("composite") if isinstance(drawing, dict) else None
-    if image is not None:
+def custom_points(csv_file: Any, drawing: Any):
+    """Points from the sketch if anything is drawn, else from the CSV. Both arrive raw (the events skip
+    Gradio's preprocessing): the CSV as a file path or FileData dict, the drawing as the editor's dict whose
+    composite is a FileData (or, from Python callers, an array)."""
+    composite = drawing.get("composite") if isinstance(drawing, dict) else None
+    if isinstance(composite, dict):
+        composite = (
+            np.asarray(open_image(composite, max_pixels=4_000_000).convert("RGBA")) if composite.get("path") else None
+        )
+    if composite is not None:
         try:
-            return points_from_drawing(image)
+            return points_from_drawing(composite)
         except ValueError:
             if not csv_file:
                 raise
     if csv_file:
-        path = Path(csv_file)
+        path = upload_path(csv_file)
         if path.stat().st_size > MAX_CSV_BYTES:
             raise ValueError(f"The CSV is larger than {MAX_CSV_BYTES // 1024 // 1024} MB.")
         try:
@@ -130,13 +137,14 @@ def build(demo: gr.Blocks, store) -> None:
         return str(write_gif(frames, output_path(".gif"), fps=12, bounce=False))
 
     inputs, outputs = [trainer_state, *controls_in, per_frame], [picture, status, trainer_state]
+    # preprocess=False everywhere: LabSettings.checked() gives bad numbers one plain sentence (also via the API).
     running = train.click(train_stream, inputs, outputs, api_name="lab_train_2d", show_progress="hidden",
-                          concurrency_limit=8)  # fmt: skip
+                          concurrency_limit=8, preprocess=False)  # fmt: skip
     pause.click(None, None, None, cancels=[running], api_visibility="private")
-    step.click(step_once, inputs, outputs, api_name="lab_step_2d", show_progress="hidden")
-    reset.click(start_over, inputs, outputs, api_name="lab_reset_2d", show_progress="hidden")
-    export.click(export_gif, trainer_state, gif, api_name="lab_export_gif")
-    demo.load(start_over, inputs, outputs, api_visibility="private")
+    step.click(step_once, inputs, outputs, api_name="lab_step_2d", show_progress="hidden", preprocess=False)
+    reset.click(start_over, inputs, outputs, api_name="lab_reset_2d", show_progress="hidden", preprocess=False)
+    export.click(export_gif, trainer_state, gif, api_name="lab_export_gif", preprocess=False)
+    demo.load(start_over, inputs, outputs, api_visibility="private", preprocess=False)
     gr.Examples(
         examples=[["ring", 128, 3, 1e-3, 1e-3, 1, "non-saturating", 0], ["moons", 64, 2, 5e-4, 1e-3, 2, "lsgan", 1],
                   ["spiral", 128, 3, 5e-4, 5e-4, 5, "wgan-gp", 2]],
