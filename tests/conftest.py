@@ -140,3 +140,33 @@ def save_tiny_captioner(folder: Path, seed: int = 0) -> Path:
 @pytest.fixture(scope="session")
 def tiny_captioner_dir(tmp_path_factory) -> Path:
     return save_tiny_captioner(tmp_path_factory.mktemp("captioner"))
+
+
+@pytest.fixture(scope="session")
+def tiny_blip_dir(tmp_path_factory, tiny_captioner_dir) -> Path:
+    """A randomly initialised BLIP captioner (reusing the tiny tokenizer), saved like a real one."""
+    from transformers import (
+        AutoTokenizer,
+        BlipConfig,
+        BlipForConditionalGeneration,
+        BlipImageProcessor,
+        BlipProcessor,
+        BlipTextConfig,
+        BlipVisionConfig,
+    )  # fmt: skip
+
+    folder = tmp_path_factory.mktemp("blip")
+    tokenizer = AutoTokenizer.from_pretrained(tiny_captioner_dir)
+    ids = {"bos_token_id": tokenizer.bos_token_id, "eos_token_id": tokenizer.eos_token_id,
+           "pad_token_id": tokenizer.pad_token_id, "sep_token_id": tokenizer.eos_token_id}  # fmt: skip
+    small = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64}
+    config = BlipConfig(
+        text_config=BlipTextConfig(vocab_size=len(tokenizer), encoder_hidden_size=32, **small, **ids).to_dict(),
+        vision_config=BlipVisionConfig(image_size=32, patch_size=8, **small).to_dict(),
+    )
+    torch.manual_seed(0)
+    BlipForConditionalGeneration(config).save_pretrained(folder)
+    BlipProcessor(
+        image_processor=BlipImageProcessor(size={"height": 32, "width": 32}), tokenizer=tokenizer
+    ).save_pretrained(folder)
+    return folder

@@ -126,3 +126,13 @@ def test_fine_tune_reports_a_bad_csv(tiny_captioner_dir, tmp_path, capsys):
     code = train_main(["captioner", "--images", str(pairs), "--captions", str(pairs / "captions.csv"),
                        "--base", str(tiny_captioner_dir), "--run-dir", str(tmp_path / "run")])  # fmt: skip
     assert code == 1 and "'file' and 'caption'" in capsys.readouterr().err
+
+
+def test_blip_captions_through_the_same_pipeline(tiny_blip_dir, picture):
+    blip = caption.load_captioner(str(tiny_blip_dir), CPU)
+    assert blip.spec.kind == "blip"
+    report = blip.caption(picture, num_beams=3, num_return=2, max_new_tokens=5, length_penalty=0.0)
+    assert len(report.beams) == 2 and all(np.isfinite(c.log_prob) for c in report.beams)
+    assert max(c.log_prob for c in report.beams) >= report.greedy.log_prob - 1e-4
+    with pytest.raises(ValueError, match="encoder–decoder models"):
+        blip.attention(picture)
