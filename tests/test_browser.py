@@ -153,6 +153,40 @@ def test_lab(page):
     shot(page, "lab")
 
 
+@needs("autoencoder")
+def test_lab_autoencoders(page):
+    open_tab(page, "Lab")
+    open_tab(page, "Autoencoders")
+    page.locator("#ae-go").click()
+    _, width, height = wait_for_new_picture(page, "ae-output", "")
+    assert (width, height) == (224, 224)
+    shot(page, "lab-autoencoders")
+
+
+@needs("pix2pix")
+def test_lab_pix2pix(page):
+    open_tab(page, "Lab")
+    open_tab(page, "Pix2Pix")
+    page.locator("#sketch-upload input[type=file]").set_input_files(str(EXAMPLES / "sketch-boot.png"))
+    page.locator("#sketch-go").click()
+    _, width, height = wait_for_new_picture(page, "sketch-item", "")
+    assert (width, height) == (256, 256)
+    shot(page, "lab-pix2pix")
+
+
+@needs("dcgan")
+def test_lab_gan_vs_dcgan(page):
+    open_tab(page, "Lab")
+    open_tab(page, "GAN vs DCGAN")
+    page.locator("#dcgan-grid img").wait_for()  # drawn when the page opens
+    before = picture(page, "dcgan-grid")[0]
+    page.locator("#gan-vs-dcgan-seed input").fill("99")
+    page.locator("#gan-vs-dcgan-go").click()
+    _, width, _ = wait_for_new_picture(page, "dcgan-grid", before)
+    assert width == picture(page, "gan-grid")[1] > 6 * 84
+    shot(page, "lab-gan-vs-dcgan")
+
+
 @needs("judge")
 def test_models(page):
     open_tab(page, "Models")

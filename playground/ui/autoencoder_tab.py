@@ -35,9 +35,9 @@ def build(demo: gr.Blocks, store: Store) -> None:
             upload = gr.Image(
                 label="…or your own picture", type="filepath", sources=["upload", "clipboard"], height=160
             )
-            noise = gr.Slider(0, 1.0, value=0.0, step=0.05, label="Noise σ (pixels on [0, 1])")
+            noise = gr.Slider(0, 1.0, value=0.0, step=0.05, label="Noise σ (pixels on [0, 1])", elem_id="ae-noise")
             seed = gr.Number(value=0, label="Noise seed", precision=0, minimum=0)
-            go = gr.Button("Reconstruct", variant="primary")
+            go = gr.Button("Reconstruct", variant="primary", elem_id="ae-go")
         with gr.Column(scale=2, min_width=480):
             with gr.Row():
                 clean = gr.Image(label="Input (28×28, as the model sees it)", type="pil", height=240)

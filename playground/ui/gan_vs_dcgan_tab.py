@@ -26,10 +26,10 @@ def build(demo: gr.Blocks, store: Store) -> None:
         return
     gr.Markdown(INTRO)
     with gr.Row():
-        seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, scale=3)
+        seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, scale=3, elem_id="gan-vs-dcgan-seed")
         dice = gr.Button("🎲 Random seed", scale=1)
         count = gr.Slider(6, 48, value=36, step=6, label="Samples", scale=3)
-        go = gr.Button("Generate both", variant="primary", scale=1)
+        go = gr.Button("Generate both", variant="primary", scale=1, elem_id="gan-vs-dcgan-go")
     with gr.Row():
         with gr.Column():
             gr.Markdown(f"**Vanilla GAN (MLP)** — `{mlp[0]}`")

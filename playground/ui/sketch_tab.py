@@ -25,7 +25,9 @@ def build(demo: gr.Blocks, store: Store) -> None:
         with gr.Column(scale=1, min_width=300):
             pad = gr.Sketchpad(label="Draw here", type="numpy", height=300, width=300,
                                brush=gr.Brush(default_size=9, colors=["#000000"]), elem_id="sketch-pad")  # fmt: skip
-            upload = gr.Image(label="…or upload an outline", type="filepath", sources=["upload"], height=140)
+            upload = gr.Image(
+                label="…or upload an outline", type="filepath", sources=["upload"], height=140, elem_id="sketch-upload"
+            )
             go = gr.Button("Draw it in", variant="primary", elem_id="sketch-go")
         with gr.Column(scale=2, min_width=480):
             with gr.Row():
