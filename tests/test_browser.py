@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from bench.server import REPO, running_app
+from playground import settings
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -19,7 +20,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 EXAMPLES = REPO / "assets" / "examples"
 
 
-SHIPPED = {p.stem: json.loads(p.read_text()).get("family") for p in (REPO / "checkpoints").glob("*.json")}
+CHECKPOINTS = settings.CHECKPOINT_DIR  # the shipped ones, unless PLAYGROUND_CHECKPOINTS points elsewhere
+SHIPPED = {p.stem: json.loads(p.read_text()).get("family") for p in CHECKPOINTS.glob("*.json")}
 
 
 def needs(family: str):
@@ -30,7 +32,7 @@ def needs(family: str):
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory, tiny_captioner_dir):
     env = {"PLAYGROUND_OFFLINE": "1", "TORCH_HOME": str(tmp_path_factory.mktemp("torch"))}
-    with running_app(REPO / "checkpoints", tmp_path_factory.mktemp("cache"), "--caption-model",
+    with running_app(CHECKPOINTS, tmp_path_factory.mktemp("cache"), "--caption-model",
                      str(tiny_captioner_dir), env=env) as (url, _, _):  # fmt: skip
         yield url
 

@@ -43,6 +43,20 @@ def cluster_purity(assignments: np.ndarray, labels: np.ndarray) -> float:
     return total / len(labels)
 
 
+def with_legend(canvas: Image.Image, names: list[str], per_row: int = 4) -> Image.Image:
+    """The map with a colour key for the classes underneath."""
+    rows = -(-len(names) // per_row)
+    sheet = Image.new("RGB", (canvas.width, canvas.height + 20 * rows + 6), (255, 255, 255))
+    sheet.paste(canvas, (0, 0))
+    draw = ImageDraw.Draw(sheet)
+    cell = canvas.width // per_row
+    for i, name in enumerate(names):
+        x, y = 6 + (i % per_row) * cell, canvas.height + 4 + (i // per_row) * 20
+        draw.rectangle((x, y + 3, x + 10, y + 13), fill=CLASS_COLOURS[i % len(CLASS_COLOURS)])
+        draw.text((x + 15, y), name, fill=(40, 40, 40), font=font(12))
+    return sheet
+
+
 class AutoencoderPipeline:
     scale = 8  # 28 px → 224 px
 
@@ -119,10 +133,9 @@ class AutoencoderPipeline:
         for x, y in self.to_map((centres - self.centre) @ self.axes.T):
             draw.line((x - 7, y - 7, x + 7, y + 7), fill=(0, 0, 0), width=3)
             draw.line((x - 7, y + 7, x + 7, y - 7), fill=(0, 0, 0), width=3)
-        names = self.card.get("class_names", [str(i) for i in range(10)])
+        names = list(self.card.get("class_names", [str(i) for i in range(10)]))
         draw.text((6, 4), f"k = {clusters}: purity {purity:.3f}", fill=(0, 0, 0), font=font(14))
-        legend = [f"{names[i]}" for i in range(len(names))]
-        return canvas, purity, legend
+        return with_legend(canvas, names), purity, names
 
     @torch.inference_mode()
     def decode_at(self, x: Any, y: Any) -> Image.Image:

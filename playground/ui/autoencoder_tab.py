@@ -56,7 +56,6 @@ def build(demo: gr.Blocks, store: Store) -> None:
                                   interactive=False, elem_id="ae-map")  # fmt: skip
         with gr.Column(scale=1, min_width=240):
             decoded = gr.Image(label="Decoded from the clicked point", type="pil", height=240)
-            legend = gr.Markdown()
     if vaes:
         with gr.Row():
             sample_seed = gr.Number(value=0, label="VAE sample seed", precision=0, minimum=0)
@@ -77,23 +76,20 @@ def build(demo: gr.Blocks, store: Store) -> None:
 
     @friendly
     def draw_map(name, clusters):
-        picture, score, names_ = store.get(name).latent_map(clusters)
-        colours = ", ".join(f"{n}" for n in names_)
-        return (
-            picture,
-            f"k-means with k = {int(clusters)}: cluster purity **{score:.3f}**",
-            f"Classes in colour order: {colours}",
-        )
+        picture, score, _ = store.get(name).latent_map(clusters)  # the picture carries its colour key
+        return picture, f"k-means with k = {int(clusters)}: cluster purity **{score:.3f}**"
 
     @friendly
     def decode_click(name, evt: gr.SelectData):
         x, y = evt.index  # pixels on the map picture, origin top-left
+        if y >= MAP_SIDE:
+            raise ValueError("Click on the map itself, above the colour key.")
         return store.get(name).decode_at(x / MAP_SIDE, 1 - y / MAP_SIDE)
 
     go.click(reconstruct, [model, example, upload, noise, seed], [clean, noisy, output, quality],
              api_name="ae_reconstruct", preprocess=False)  # fmt: skip
-    draw.click(draw_map, [map_model, k], [latent_map, purity, legend], api_name="vae_map", preprocess=False)
+    draw.click(draw_map, [map_model, k], [latent_map, purity], api_name="vae_map", preprocess=False)
     latent_map.select(decode_click, map_model, decoded, api_visibility="private")
-    demo.load(draw_map, [map_model, k], [latent_map, purity, legend], api_visibility="private", preprocess=False)
+    demo.load(draw_map, [map_model, k], [latent_map, purity], api_visibility="private", preprocess=False)
     gr.Examples(examples=[[choices[0][1], 3, 0.0], [choices[-1][1], 17, 0.5]], inputs=[model, example, noise],
                 label="Try these")  # fmt: skip
