@@ -1,0 +1,53 @@
+"""The Lab's live 2-D GAN: pictures per second streamed to a gradio_client, default settings.
+
+python -m bench.lab [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.server import REPO, running_app
+
+DEFAULTS = ("gaussian", 64, 2, 1e-3, 1e-3, 1, "non-saturating", 0, None, None, 10)  # the tab's defaults
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+    from gradio_client import Client
+
+    from playground.report import machine, update_section
+
+    with tempfile.TemporaryDirectory() as cache, running_app(REPO / "checkpoints", Path(cache)) as (url, _, _):
+        client = Client(url, verbose=False)
+        client.predict(*DEFAULTS, api_name="/lab_step_2d")  # warm-up
+        job = client.submit(*DEFAULTS, api_name="/lab_train_2d")
+        while not job.outputs():
+            time.sleep(0.05)
+        first = len(job.outputs())
+        time.sleep(args.seconds)
+        frames = len(job.outputs()) - first
+        job.cancel()
+    rate = frames / args.seconds
+    text = "\n".join([
+        "## Lab: live 2-D GAN (`python -m bench.lab`)",
+        "",
+        f"Pictures streamed to a gradio_client per second with the tab's defaults (64 hidden units, 2 layers, "
+        f"10 generator steps per picture): **{rate:.1f} per second** over {args.seconds:.0f} s "
+        f"({rate * 10:.0f} training steps/s); {machine()}.",
+    ])  # fmt: skip
+    print(text)
+    if not args.no_write:
+        update_section("lab", text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
