@@ -86,6 +86,18 @@ def test_resume_continues_exactly(fixture_data_dir, tmp_path):
     assert card(interrupted, "infogan-mnist")["epochs"] == 2
 
 
+def test_init_from_starts_a_second_stage_from_earlier_weights(fixture_data_dir, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    run("cgan", fixture_data_dir, first, "--epochs", "1", "--steps-per-epoch", "3")
+    # lr 0: the second stage's steps cannot move a weight, so what it exports is what it started from
+    run("cgan", fixture_data_dir, second, "--epochs", "1", "--steps-per-epoch", "2", "--lr", "0",
+        "--aux-weight", "0.25", "--init-from", str(first / "last"))  # fmt: skip
+    a, b = load_file(str(first / "cgan-mnist.safetensors")), load_file(str(second / "cgan-mnist.safetensors"))
+    weights = [k for k in a if "running_" not in k and "num_batches" not in k]  # BatchNorm statistics still move
+    assert weights and all(torch.equal(a[k], b[k]) for k in weights)
+    assert card(second, "cgan-mnist")["train_args"]["init_from"] == str(first / "last")
+
+
 def test_divergence_is_reported(fixture_data_dir, tmp_path, capsys):
     assert run("judge", fixture_data_dir, tmp_path, "--epochs", "1", "--lr", "1e30", "--augment", "0") == 1
     assert "became non-finite" in capsys.readouterr().err

@@ -85,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
             "--export-dir", type=Path, default=None, help="where the shipped weights + card go (default the run dir)"
         )
         p.add_argument("--resume", action="store_true", help="continue from the run dir's last checkpoint")
+        p.add_argument(
+            "--init-from", type=Path, default=None, metavar="STEM",
+            help="start from another run's weights (e.g. runs/NAME/last) with fresh optimizers: a second stage",
+        )  # fmt: skip
         p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
         p.add_argument("--workers", type=int, default=0, help="data-loading worker processes")
         p.add_argument("--steps-per-epoch", type=int, default=0, help="cap steps per epoch (quick tries, tests)")

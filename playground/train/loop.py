@@ -104,6 +104,8 @@ class Trainer:
         self.progress: dict[str, Any] = {"epoch": 0, "step": 0, "wall_time_s": 0.0, "history": [], "metrics": []}
         self.run_dir = Path(args.run_dir)
         self.last = self.run_dir / "last"
+        if args.init_from:  # weights only; a --resume that finds this run's own state wins
+            checkpoints.load_state(args.init_from, self.modules)
         if args.resume:
             self._resume()
         if self.dist.world > 1:
