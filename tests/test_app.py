@@ -383,3 +383,15 @@ def test_lab_learns_points_from_an_uploaded_csv(app, tmp_path):
     bad.write_text("x,y\n1,2\nhello,world\n")
     with pytest.raises(AppError, match="Row 3"):
         client.predict("custom", *LAB[1:8], handle_file(str(bad)), None, 10, api_name="/lab_step_2d")
+
+
+def test_model_card_tells_the_earlier_training_stage():
+    from playground.ui.models_tab import card_markdown
+
+    card = {
+        "family": "infogan", "dataset": "fashion-mnist", "train_images": 60000, "split": "train", "epochs": 6,
+        "steps": 2808, "wall_time_s": 1800, "earlier_stage": {"init_from": "runs/x/last", "name": "x", "epochs": 24,
+                                                               "wall_time_s": 7200},
+    }  # fmt: skip
+    text = card_markdown("infogan-fashion-mnist", card)
+    assert "6 epochs" in text and "Started from `x`: 24 epochs, 2.00 h before that." in text

@@ -95,7 +95,8 @@ def test_init_from_starts_a_second_stage_from_earlier_weights(fixture_data_dir, 
     a, b = load_file(str(first / "cgan-mnist.safetensors")), load_file(str(second / "cgan-mnist.safetensors"))
     weights = [k for k in a if "running_" not in k and "num_batches" not in k]  # BatchNorm statistics still move
     assert weights and all(torch.equal(a[k], b[k]) for k in weights)
-    assert card(second, "cgan-mnist")["train_args"]["init_from"] == str(first / "last")
+    earlier = card(second, "cgan-mnist")["earlier_stage"]  # the card tells the whole history
+    assert earlier["init_from"] == str(first / "last") and earlier["epochs"] == 1 and earlier["steps"] == 3
 
 
 def test_divergence_is_reported(fixture_data_dir, tmp_path, capsys):

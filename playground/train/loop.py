@@ -89,6 +89,13 @@ def json_ready(value: Any) -> Any:
     return value
 
 
+def earlier_stage(stem: Path) -> dict[str, Any]:
+    """What a --init-from run started from, so its card tells the whole training history."""
+    card = checkpoints.read_card(stem)
+    keep = ("name", "epochs", "steps", "wall_time_s", "train_args", "earlier_stage")
+    return {"init_from": str(stem), **{k: card[k] for k in keep if k in card}}
+
+
 class Trainer:
     """Runs one recipe for `args.epochs` epochs, resuming from `<run_dir>/last` with --resume."""
 
@@ -146,6 +153,7 @@ class Trainer:
             "git_commit": checkpoints.git_commit(),
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             **self.recipe.card_extras(),
+            **({"earlier_stage": earlier_stage(a.init_from)} if a.init_from else {}),
         }
 
     def save_epoch(self, epoch_metrics: dict[str, float]) -> None:

@@ -32,6 +32,13 @@ def card_markdown(name: str, card: dict[str, Any]) -> str:
         f"split `{card.get('split', '?')}`): {card.get('epochs', '?')} epochs, {card.get('steps', '?'):,} steps, "
         f"{hours:.2f} h on {card.get('processes', 1)}× {card.get('device', '?')}.",
     ]
+    stage = card.get("earlier_stage")
+    while stage:  # a fine-tuning stage: say what it started from
+        facts.append(
+            f"Started from `{stage.get('name', stage['init_from'])}`: {stage.get('epochs', '?')} epochs, "
+            f"{stage.get('wall_time_s', 0) / 3600:.2f} h before that."
+        )
+        stage = stage.get("earlier_stage")
     evaluation = card.get("metrics", {}).get("evaluation", {})
     rows = [(METRIC_LABELS[k], v) for k, v in evaluation.items() if k in METRIC_LABELS]
     if rows:
