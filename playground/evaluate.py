@@ -340,8 +340,8 @@ def translation_table(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines) if len(lines) > 2 else ""
 
 
-def write_benchmarks(results: dict[str, dict[str, Any]], n: int, device: torch.device, path: Path) -> None:
-    """Replace the evaluation section of docs/benchmarks.md (other sections are left as they are)."""
+def report(results: dict[str, dict[str, Any]], n: int, device: torch.device) -> str:
+    """The evaluation section of docs/benchmarks.md: every table that has rows."""
     text = "\n".join([
         "## Generator quality (`python -m playground.evaluate`)",
         "",
@@ -375,7 +375,7 @@ def write_benchmarks(results: dict[str, dict[str, Any]], n: int, device: torch.d
             "\n\n### CycleGAN pairs\n\nOn the Fashion-MNIST test split: how often the judge classifies an A→B output as B "
             "(and B→A as A), and the cycle's mean absolute error (pixels in [0, 1]).\n\n" + table
         )
-    update_section("evaluation", text, path)
+    return text
 
 
 def evaluate_all(
@@ -436,11 +436,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_write:
         for name, r in results.items():
             update_card(args.checkpoints / name, {k: v for k, v in r.items() if k != "dataset"})
-        write_benchmarks(evaluations_on_file(args.checkpoints), args.samples, device, args.benchmarks)
-    if args.json:
-        print(json.dumps(results, indent=2))
-    else:
-        print(markdown_table(results))
+        update_section(
+            "evaluation", report(evaluations_on_file(args.checkpoints), args.samples, device), args.benchmarks
+        )
+    print(json.dumps(results, indent=2) if args.json else report(results, args.samples, device))
     return 0 if all(all(r["bars"].values()) for r in results.values()) else 2
 
 

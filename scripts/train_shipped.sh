@@ -7,19 +7,30 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-${PLAYGROUND_DATA:-/usr/share/datasets}}
 train() { OMP_NUM_THREADS=1 python -m playground.train "$@" --data-dir "$DATA" --export-dir checkpoints --resume; }
+# A first stage that is not published (its export stays in its run dir); the second starts from its weights.
+stage1() { local name=$1; shift; train "$@" --name "$name-stage1" --export-dir "runs/$name-stage1"; }
 INFOGAN=(--lr-g 1e-3 --real-info-weight 1.0)  # the paper's faster generator; Q also clusters real images (IMSAT)
 CGAN=(--aux-weight 1.0)  # AC-GAN's auxiliary classifier beside the projection discriminator
+ANNEAL=(--lr-decay cosine)  # a short second stage with a decaying learning rate sharpens and diversifies
 
 train judge --dataset fashion-mnist --epochs 12
 train judge --dataset mnist --epochs 40 --batch-size 64
 (
   train cgan --dataset mnist --split all --epochs 150 --batch-size 64 "${CGAN[@]}"
-  train cgan --dataset fashion-mnist --epochs 20 "${CGAN[@]}"
+  stage1 cgan-fashion-mnist cgan --dataset fashion-mnist --epochs 20 "${CGAN[@]}"
+  train cgan --dataset fashion-mnist --epochs 4 "${CGAN[@]}" "${ANNEAL[@]}" --init-from runs/cgan-fashion-mnist-stage1/last
   train dcgan --dataset fashion-mnist --epochs 20
+  train cyclegan --pair sneaker-boot --epochs 10
+  train cyclegan --pair tshirt-pullover --epochs 10
+  train pix2pix --dataset fashion-mnist --epochs 3
 ) &
 (
   train infogan --dataset mnist --split all --epochs 200 --batch-size 64 "${INFOGAN[@]}"
-  train infogan --dataset fashion-mnist --epochs 30 "${INFOGAN[@]}"
+  stage1 infogan-fashion-mnist infogan --dataset fashion-mnist --epochs 24 "${INFOGAN[@]}"
+  train infogan --dataset fashion-mnist --epochs 6 "${INFOGAN[@]}" "${ANNEAL[@]}" --init-from runs/infogan-fashion-mnist-stage1/last
+  for kind in stacked conv; do train autoencoder --kind "$kind" --dataset fashion-mnist --epochs 10; done
+  train autoencoder --kind stacked --noise 0.5 --dataset fashion-mnist --epochs 10
+  train autoencoder --kind vae --model latent_dim=2 --dataset fashion-mnist --epochs 10
   train gan --dataset fashion-mnist --epochs 20
 ) &
 wait

@@ -8,6 +8,9 @@ import pytest
 import torch
 
 from playground import checkpoints, evaluate, models
+from playground.report import update_section
+
+CPU = torch.device("cpu")
 
 
 def test_frechet_distance_is_zero_for_equal_sets_and_grows_with_a_shift():
@@ -77,8 +80,8 @@ def test_evaluate_all_scores_writes_cards_and_fails_a_collapsed_model(fixture_da
     assert card["category_to_class"] == info["category_to_class"]
     doc = tmp_path / "benchmarks.md"
     doc.write_text("# Benchmarks\n\nkept section\n")
-    evaluate.write_benchmarks(evaluate.evaluations_on_file(tmp_path), 200, torch.device("cpu"), doc)
-    evaluate.write_benchmarks(evaluate.evaluations_on_file(tmp_path), 200, torch.device("cpu"), doc)
+    for _ in range(2):  # a second run replaces the section instead of adding one
+        update_section("evaluation", evaluate.report(evaluate.evaluations_on_file(tmp_path), 200, CPU), doc)
     text = doc.read_text()
     assert "kept section" in text and text.count("<!-- evaluation:begin -->") == 1
     assert "| cgan-mnist | mnist |" in text and "FAIL" in text
