@@ -95,7 +95,9 @@ def test_init_from_starts_a_second_stage_from_earlier_weights(fixture_data_dir, 
     a, b = load_file(str(first / "cgan-mnist.safetensors")), load_file(str(second / "cgan-mnist.safetensors"))
     weights = [k for k in a if "running_" not in k and "num_batches" not in k]  # BatchNorm statistics still move
     assert weights and all(torch.equal(a[k], b[k]) for k in weights)
-    earlier = card(second, "cgan-mnist")["earlier_stage"]  # the card tells the whole history
+    exported = card(second, "cgan-mnist")
+    assert exported["train_args"]["run_dir"] == str(second)  # outside the repository: kept as given
+    earlier = exported["earlier_stage"]  # the card tells the whole history
     assert earlier["init_from"] == str(first / "last") and earlier["epochs"] == 1 and earlier["steps"] == 3
 
 
@@ -128,3 +130,11 @@ def test_two_process_data_parallel_run(fixture_data_dir, tmp_path, family, datas
     assert done.returncode == 0, done.stderr[-2000:]
     exported = card(tmp_path, name)
     assert exported["processes"] == 2 and exported["steps"] == 3
+
+
+def test_cards_record_repository_paths_relative_to_it():
+    from playground.settings import REPO_ROOT
+    from playground.train.loop import json_ready
+
+    assert json_ready(REPO_ROOT / "runs" / "x") == "runs/x"
+    assert json_ready({"a": [REPO_ROOT / "checkpoints"]}) == {"a": ["checkpoints"]}

@@ -24,7 +24,7 @@ from torch.nn.parallel import DistributedDataParallel
 from torch.utils.data import DataLoader, DistributedSampler
 from tqdm import tqdm
 
-from .. import checkpoints
+from .. import checkpoints, settings
 from ..data import ImageData
 from ..device import pick_device, seeded_generator
 from .plots import save_loss_curve, save_sample_grid
@@ -80,8 +80,10 @@ def epoch_seed(seed: int, rank: int, epoch: int) -> int:
 
 
 def json_ready(value: Any) -> Any:
+    """Arguments as JSON for a card; paths inside the repository become relative (cards ship, machines differ)."""
     if isinstance(value, Path):
-        return str(value)
+        path = value.resolve()
+        return str(path.relative_to(settings.REPO_ROOT) if path.is_relative_to(settings.REPO_ROOT) else value)
     if isinstance(value, dict):
         return {k: json_ready(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
