@@ -42,6 +42,7 @@ def test_every_family_trains_and_exports(family, fixture_data_dir, tmp_path):
     assert exported["epochs"] == 1 and exported["steps"] == 4 and exported["family"] == family
     if family == "cyclegan":
         assert exported["domains"] == ["Sneaker", "Ankle boot"] and exported["class_names"] == exported["domains"]
+        assert exported["dataset"] == "fashion-mnist" and exported["pair"] == "sneaker-boot"  # the judge to use
     else:
         assert exported["class_names"] == [str(d) for d in range(10)]
     assert (tmp_path / "losses.png").stat().st_size > 0
