@@ -28,6 +28,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from playground.device import pick_device
+    from playground.memory import keep_trimming
     from playground.pipelines.store import Store
     from playground.ui.app import CSS, build_demo
 
@@ -40,6 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.preload:
         store.preload()
     demo = build_demo(store, args.caption_model)
+    keep_trimming()  # resident memory stays flat under load (see playground/memory.py)
     demo.queue(default_concurrency_limit=4).launch(
         server_name=args.host, server_port=args.port, share=args.share, css=CSS,
         allowed_paths=[str(settings.CACHE_DIR / "outputs"), str(settings.CHECKPOINT_DIR), str(settings.ASSETS_DIR)],

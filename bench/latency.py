@@ -30,6 +30,7 @@ def serve(port: int) -> None:
     from playground import settings
     from playground.pipelines.store import Store
     from playground.ui.app import build_demo
+    from playground.ui.common import as_files
 
     torch.set_num_threads(2)
     store = Store(settings.CHECKPOINT_DIR, torch.device("cpu"))
@@ -39,7 +40,7 @@ def serve(port: int) -> None:
     with demo:  # benchmark-only events, never part of the shipped app
         hidden_button, number, picture = gr.Button(visible=False), gr.Number(visible=False), gr.Image(visible=False)
         hidden_button.click(lambda: 0, None, number, api_name="noop")
-        hidden_button.click(lambda: constant, None, picture, api_name="noop_image")
+        hidden_button.click(lambda: as_files(constant), None, picture, api_name="noop_image")  # as the app hands off
     demo.queue(default_concurrency_limit=4).launch(server_port=port, prevent_thread_lock=False, quiet=True)
 
 

@@ -91,10 +91,25 @@ def run(url: str, pid: int, users: int, requests: int, max_seconds: float, warmu
     for t in threads:
         t.join()
     watcher.join()
-    after_warmup = next((mb for done, mb in memory if done >= warmup), memory[0][1])
+    # Medians over a window of requests (each sample also sees whatever is in flight at that second).
+    window = max(1, counter["done"] // 10)
+    after_warmup = window_median(memory, warmup, warmup + window)
+    at_end = window_median(memory, counter["done"] - window, counter["done"])
     return {"latencies": latencies, "failures": failures, "seconds": time.monotonic() - started,
-            "requests": counter["done"], "rss_warm": after_warmup, "rss_end": memory[-1][1],
-            "rss_peak": max(mb for _, mb in memory)}  # fmt: skip
+            "requests": counter["done"], "rss_warm": after_warmup, "rss_end": at_end,
+            "rss_peak": max(mb for _, mb in memory), "memory": memory}  # fmt: skip
+
+
+def window_median(memory: list[tuple[int, float]], first: int, last: int) -> float:
+    """Median resident memory over the samples taken while requests first..last were being done."""
+    inside = [mb for done, mb in memory if first <= done <= last]
+    return statistics.median(inside) if inside else memory[-1][1]
+
+
+def memory_milestones(memory: list[tuple[int, float]], requests: int, parts: int = 8) -> list[tuple[int, float]]:
+    """The first sample at or past each 1/parts of the run: the shape of the memory curve in one line."""
+    marks = [round(requests * k / parts) for k in range(1, parts + 1)]
+    return [next(((d, mb) for d, mb in memory if d >= m), memory[-1]) for m in marks]
 
 
 def markdown(result: dict, users: int, warmup: int) -> str:
@@ -106,8 +121,13 @@ def markdown(result: dict, users: int, warmup: int) -> str:
         "",
         f"{users} concurrent gradio_client users on loopback mixing eight endpoints at random, "
         f"{result['requests']:,} requests in {result['seconds']:.0f} s; {machine()}. "
-        f"**{len(result['failures'])} failed requests.** Server resident memory: {result['rss_warm']:.0f} MB after "
-        f"{warmup} warm-up requests, {result['rss_end']:.0f} MB at the end ({growth:+.1f}%), peak {result['rss_peak']:.0f} MB.",
+        f"**{len(result['failures'])} failed requests.** Server resident memory (median over a tenth of the run): "
+        f"{result['rss_warm']:.0f} MB after {warmup} warm-up requests, {result['rss_end']:.0f} MB over the last "
+        f"tenth ({growth:+.1f}%), peak {result['rss_peak']:.0f} MB.",
+        "",
+        "Resident memory by requests done: "
+        + ", ".join(f"{done:,}: {mb:.0f} MB" for done, mb in memory_milestones(result["memory"], result["requests"]))
+        + ".",
         "",
         "| endpoint | requests | p50 ms | p95 ms |",
         "|---|---|---|---|",

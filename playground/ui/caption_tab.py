@@ -8,7 +8,7 @@ from .. import settings
 from ..imaging import open_image
 from ..pipelines.caption import REGISTRY, CaptionModelMissing, CaptionReport, overlay
 from ..pipelines.store import Store
-from .common import USER_ERRORS
+from .common import USER_ERRORS, as_files
 
 INTRO = """An image encoder (ViT or Swin) reads the picture; a GPT-2 decoder writes the caption, looking back at
 the image through **cross-attention** at every word. Greedy search takes the likeliest word each step; beam
@@ -92,7 +92,7 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
         except (CaptionModelMissing, *USER_ERRORS) as exc:
             raise fail(exc) from None
         pairs = zip(report.tokens, report.maps, strict=True)
-        return [(overlay(picture, heat), f"{i + 1}. {token}") for i, (token, heat) in enumerate(pairs)]
+        return as_files([(overlay(picture, heat), f"{i + 1}. {token}") for i, (token, heat) in enumerate(pairs)])
 
     gr.Examples(
         examples=[[str(settings.ASSETS_DIR / "examples" / name)] for name in ("house.png", "beach.png", "night-city.png")],

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from PIL import Image
 
 from .. import settings
 from ..checkpoints import CheckpointError
@@ -23,12 +24,12 @@ USER_ERRORS = (ValueError, CheckpointError)
 
 
 def friendly(fn: Callable) -> Callable:
-    """Turn a pipeline's ValueError into a gr.Error toast; the server keeps serving."""
+    """Turn a pipeline's ValueError into a gr.Error toast (the server keeps serving); pictures out as files."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            return as_files(fn(*args, **kwargs))
         except USER_ERRORS as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
@@ -41,11 +42,28 @@ def friendly_stream(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            yield from fn(*args, **kwargs)
+            for update in fn(*args, **kwargs):
+                yield as_files(update)
         except USER_ERRORS as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
     return wrapper
+
+
+def as_files(value: Any) -> Any:
+    """PIL pictures (also inside tuples and lists, e.g. a gallery's) become PNGs with unique names.
+
+    Gradio caches a returned PIL picture under a hash of its bytes and writes that file in place, so two
+    visitors who get the same picture at the same moment (the same example, the same seed) race on one path
+    and a download can read it half-written. A file path instead is copied into the cache atomically.
+    """
+    if isinstance(value, Image.Image):
+        return save_png(value)
+    if isinstance(value, tuple):
+        return tuple(as_files(v) for v in value)
+    if isinstance(value, list):
+        return [as_files(v) for v in value]
+    return value
 
 
 def settings_text(settings_obj: Any) -> str:
@@ -59,10 +77,17 @@ def random_seed() -> int:
 def output_path(suffix: str) -> Path:
     """A fresh file under the app's own output folder, pruning the oldest beyond KEEP_OUTPUTS."""
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    existing = sorted(OUTPUT_DIR.iterdir(), key=lambda p: p.stat().st_mtime)
+    existing = sorted(OUTPUT_DIR.iterdir(), key=_modified)
     for old in existing[: max(0, len(existing) - KEEP_OUTPUTS + 1)]:
         old.unlink(missing_ok=True)
     return OUTPUT_DIR / f"{uuid.uuid4().hex}{suffix}"
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except FileNotFoundError:  # pruned by a concurrent request between listing and here
+        return 0.0
 
 
 def save_png(image: Any) -> str:

@@ -8,7 +8,7 @@ from .. import settings
 from ..imaging import open_image
 from ..pipelines.store import Store
 from ..pipelines.translate import DIRECTIONS, OFFICIAL, WeightsMissing, fetch_command, official_path
-from .common import USER_ERRORS
+from .common import USER_ERRORS, as_files
 
 INTRO = """CycleGAN learns to translate between two collections of images that were never paired: A→B, B→A,
 and the **cycle** A→B→A that should bring you back where you started. Our own pairs are trained here on
@@ -59,7 +59,7 @@ def build(demo: gr.Blocks, store: Store) -> None:
         text = f"**{a} → {b}** with {pair.label}. {result.notice}"
         if result.reconstruction is None:
             text += f" (No {b}→{a} generator was published, so there is no cycle back.)"
-        return result.output, result.reconstruction, result.identity, text
+        return as_files((result.output, result.reconstruction, result.identity, text))
 
     def list_models():
         """Every pair, whether its weights are here, and the command that fetches published ones."""

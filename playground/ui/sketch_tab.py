@@ -8,7 +8,7 @@ from .. import settings
 from ..imaging import open_image
 from ..pipelines.sketch import sketch_image
 from ..pipelines.store import Store
-from .common import USER_ERRORS
+from .common import USER_ERRORS, as_files
 
 INTRO = """Pix2Pix learned to fill in Fashion-MNIST items from their outlines (edge maps). Draw one — a T-shirt,
 trousers, a boot, a bag — or upload an outline; the middle picture is the edge map the model actually sees,
@@ -42,7 +42,7 @@ def build(demo: gr.Blocks, store: Store) -> None:
             edges, drawn, judged = store.get(names[0]).render(picture)
         except USER_ERRORS as exc:
             raise gr.Error(str(exc), print_exception=False) from None
-        return edges, drawn, f"The judge calls it: {judged}" if judged else ""
+        return as_files((edges, drawn, f"The judge calls it: {judged}" if judged else ""))
 
     go.click(render, [pad, upload], [seen, item, verdict], api_name="pix2pix_render", preprocess=False)
     examples = settings.ASSETS_DIR / "examples"

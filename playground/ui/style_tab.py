@@ -9,7 +9,7 @@ from ..imaging import open_image
 from ..pipelines.fast_style import BUILTIN_STYLES
 from ..pipelines.store import Store
 from ..pipelines.style import STYLE_LAYERS, GatysSettings, WeightsMissing
-from .common import USER_ERRORS
+from .common import USER_ERRORS, as_files
 
 INTRO = """Give a **content** picture and one or more **style** pictures. The *fast* engine (Ghiasi et al.'s
 arbitrary-style network, or one of its 26 built-in styles) answers in well under a second. *Gatys*
@@ -97,7 +97,7 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                 used = "the uploaded style picture"
         except USER_ERRORS as exc:
             raise fail(exc) from None
-        return out, f"Fast engine, {used}, strength {amount:g}: {out.width}×{out.height}."
+        return as_files((out, f"Fast engine, {used}, strength {amount:g}: {out.width}×{out.height}."))
 
     def gatys(content_value, style_value, weight_text, keep_colour, n_steps, side, w_style, w_content, w_tv, opt,
               start, style_layers, progress=gr.Progress()):  # fmt: skip
@@ -116,14 +116,14 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
             for update in engine.run(picture, style_pictures, config, every=10):
                 progress(update.step / config.steps, desc=f"step {update.step}/{config.steps}")
                 losses = ", ".join(f"{k} {v:.3g}" for k, v in update.losses.items())
-                yield update.image, f"Step {update.step}/{config.steps} · {update.seconds:.1f} s · {losses}"
+                yield as_files(update.image), f"Step {update.step}/{config.steps} · {update.seconds:.1f} s · {losses}"
         except (WeightsMissing, *USER_ERRORS) as exc:
             raise fail(exc) from None
 
     def show_styles(content_value):
         try:
             sample = open_image(content_value) if content_value else open_image(EXAMPLES / "house.png")
-            return store.fast_style().gallery(sample)
+            return as_files(store.fast_style().gallery(sample))
         except USER_ERRORS as exc:
             raise fail(exc) from None
 
