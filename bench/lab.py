@@ -23,7 +23,7 @@ def main() -> int:
     args = parser.parse_args()
     from gradio_client import Client
 
-    from playground.report import machine, update_section
+    from playground.report import machine, publish
 
     with tempfile.TemporaryDirectory() as cache, running_app(REPO / "checkpoints", Path(cache)) as (url, _, _):
         # download_files=False: count pictures as the server streams them; a browser fetches each one on its
@@ -45,9 +45,7 @@ def main() -> int:
         f"10 generator steps per picture): **{rate:.1f} per second** over {args.seconds:.0f} s "
         f"({rate * 10:.0f} training steps/s); {machine()}.",
     ])  # fmt: skip
-    print(text)
-    if not args.no_write:
-        update_section("lab", text)
+    publish("lab", text, write=not args.no_write)
     return 0
 
 

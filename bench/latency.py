@@ -118,11 +118,9 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=30)
     text = markdown(results, args.calls)
-    print(text)
-    if not args.no_write:
-        from playground.report import update_section
+    from playground.report import publish
 
-        update_section("latency", text)
+    publish("latency", text, write=not args.no_write)
     return 0
 
 

@@ -155,11 +155,9 @@ def main() -> int:
     ) as (url, process, _):  # fmt: skip
         result = run(url, process.pid, args.users, args.requests, args.max_seconds, args.warmup)
     text = markdown(result, args.users, args.warmup)
-    print(text)
-    if not args.no_write:
-        from playground.report import update_section
+    from playground.report import publish
 
-        update_section("load", text)
+    publish("load", text, write=not args.no_write)
     return 1 if result["failures"] else 0
 
 

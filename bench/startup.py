@@ -38,7 +38,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
-    from playground.report import machine, update_section
+    from playground.report import machine, publish
 
     rows = []
     for preload in (False, True):
@@ -54,9 +54,7 @@ def main() -> int:
         "|---|---|---|---|",
         *rows,
     ])  # fmt: skip
-    print(text)
-    if not args.no_write:
-        update_section("startup", text)
+    publish("startup", text, write=not args.no_write)
     return 0
 
 

@@ -92,7 +92,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each implementation")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
-    from playground.report import machine, update_section
+    from playground.report import machine, publish
 
     torch.manual_seed(0)
     features = style.vgg19_features().eval()
@@ -125,9 +125,7 @@ def main() -> int:
         *rows,
         *fast,
     ])  # fmt: skip
-    print(text)
-    if not args.no_write:
-        update_section("style", text)
+    publish("style", text, write=not args.no_write)
     return 0
 
 

@@ -32,7 +32,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=3.0, help="timing window per model and batch size")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
-    from playground.report import machine, update_section
+    from playground.report import machine, publish
 
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     rows = []
@@ -54,9 +54,7 @@ def main() -> int:
         "|---|---|---|",
         *rows,
     ])  # fmt: skip
-    print(text)
-    if not args.no_write:
-        update_section("throughput", text)
+    publish("throughput", text, write=not args.no_write)
     return 0
 
 

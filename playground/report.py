@@ -12,6 +12,13 @@ from . import settings
 BENCHMARKS = settings.REPO_ROOT / "docs" / "benchmarks.md"
 
 
+def publish(name: str, markdown: str, write: bool = True) -> None:
+    """A benchmark's result: printed, and (unless `write` is off) put into its section of docs/benchmarks.md."""
+    print(markdown)
+    if write:
+        update_section(name, markdown)
+
+
 def update_section(name: str, markdown: str, path: Path = BENCHMARKS) -> None:
     """Replace the text between `<!-- name:begin -->` and `<!-- name:end -->` (appending it if absent)."""
     begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
