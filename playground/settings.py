@@ -34,3 +34,7 @@ MAX_IMAGE_SIDE = int(os.environ.get("PLAYGROUND_MAX_IMAGE_SIDE", 1024))
 
 # Never download anything (published weights are then only read from the cache).
 OFFLINE = os.environ.get("PLAYGROUND_OFFLINE", "") not in ("", "0", "false", "False")
+
+# Requests waiting in the queue, all events together: past this a visitor is told the app is busy (the API
+# raises "Queue is full! Please try again.") instead of piling work onto a public link.
+QUEUE_MAX_SIZE = int(os.environ.get("PLAYGROUND_QUEUE_MAX_SIZE", 64))

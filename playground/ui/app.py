@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from ..gpu import wrap_events
 from ..pipelines.store import Store
 from . import (
     autoencoder_tab,
@@ -19,6 +20,15 @@ from . import (
 )
 
 TITLE = "GAN Playground"
+# The events that run models on the store's device, by api_name (or handler name for a private event): on a
+# ZeroGPU Space each runs with a GPU attached (playground/gpu.py). The rest (seeds, pickers, listings, the Lab's
+# small CPU trainer, whose state must stay in this process) never wait for a GPU.
+GPU_EVENTS = (
+    "infogan_generate", "infogan_sweep", "infogan_interpolate", "infogan_apply_settings", "cgan_generate",
+    "cgan_apply_settings", "cyclegan_translate", "style_fast", "style_gatys", "style_builtin_gallery", "caption",
+    "caption_attention", "ae_reconstruct", "vae_map", "vae_sample", "decode_click", "gan_vs_dcgan", "pix2pix_render",
+)  # fmt: skip
+GPU_SECONDS = {"style_gatys": 120}  # the longest a call may hold a ZeroGPU (default 60 s)
 CSS = """
 .gradio-container img { image-rendering: pixelated; }  /* generated pixels stay crisp when scaled */
 """
@@ -54,4 +64,14 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
             button.click(lambda shown: shown, picture, caption_input, api_visibility="private").then(
                 lambda: gr.Tabs(selected="caption"), None, tabs, api_visibility="private"
             )
+    name_tools(demo)
+    wrap_events(demo, GPU_EVENTS, GPU_SECONDS)
     return demo
+
+
+def name_tools(demo: gr.Blocks) -> None:
+    """MCP tools are named after their function (`generate` twice would become `generate_1`): name each
+    public endpoint's function after its api_name instead."""
+    for block_fn in demo.fns.values():
+        if block_fn.fn is not None and block_fn.api_name and block_fn.api_visibility == "public":
+            block_fn.fn.__name__ = block_fn.api_name

@@ -66,6 +66,15 @@ def build(demo: gr.Blocks, store: Store) -> None:
 
     @friendly
     def reconstruct(name, index, picture, sigma, seed_value):
+        """Reconstruct a picture with an autoencoder (optionally after adding Gaussian noise) and report the PSNR.
+
+        Args:
+            name: the autoencoder checkpoint, e.g. "ae-conv-fashion-mnist" or "vae-fashion-mnist".
+            index: which built-in test picture to use when no picture is given, 0-9.
+            picture: an optional picture of your own (it is made grey and 28x28).
+            sigma: standard deviation of the added noise, 0 for none.
+            seed_value: the seed of the noise.
+        """
         pipe = store.get(name)
         image = open_image(picture) if picture else None
         a, b, c, before, after = pipe.reconstruct(image, example=index, noise=sigma, seed=seed_value)

@@ -75,6 +75,21 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
         return gr.Error(str(exc), print_exception=False)
 
     def caption(image_value, source, n_beams, n, max_new, ngram, rep, lp):
+        """Caption a picture with a vision encoder-decoder: greedy decoding beside beam search, with the n-best
+        list, log-probabilities and timings.
+
+        Args:
+            image_value: the picture to caption.
+            source: the captioner, e.g. "vit-gpt2" or "blip".
+            n_beams: beam width.
+            n: how many beam hypotheses to return.
+            max_new: the most tokens to generate.
+            ngram: no-repeat n-gram size, 0 for none.
+            rep: repetition penalty, 1 for none.
+            lp: length penalty of beam search.
+        Returns:
+            A Markdown table and the same result as JSON.
+        """
         try:
             picture = open_image(image_value)
             report = store.captioner(source).caption(
@@ -86,6 +101,16 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
         return report_markdown(report), report_json(report)
 
     def attention(image_value, source, which, max_new):
+        """Where the captioner looked: the decoder's cross-attention over the picture for every generated word.
+
+        Args:
+            image_value: the picture to caption.
+            source: the captioner, e.g. "vit-gpt2".
+            which: "mean" over layers, or one layer's index.
+            max_new: the most tokens to generate.
+        Returns:
+            A gallery: one heat map over the picture per word.
+        """
         try:
             picture = open_image(image_value)
             report = store.captioner(source).attention(picture, max_new_tokens=max_new, layer=which)

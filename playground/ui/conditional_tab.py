@@ -55,6 +55,17 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
 
     @friendly
     def generate(model_name, picked, n, seed_value):
+        """Generate pictures of chosen classes with a class-conditional GAN, one row per class; the judge
+        classifier says how often it agrees with the class asked for.
+
+        Args:
+            model_name: "cgan-fashion-mnist" or "cgan-mnist".
+            picked: the class names to draw, e.g. ["Sneaker", "Bag"] or ["3", "7"].
+            n: samples per class.
+            seed_value: the noise seed; each column shares its noise across rows.
+        Returns:
+            The grid picture, the judge's verdict and the settings as JSON.
+        """
         picture, explanation, used = store.get(model_name).generate(picked, n, seed_value)
         return picture, explanation, settings_text(used)
 

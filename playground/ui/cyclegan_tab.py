@@ -47,6 +47,15 @@ def build(demo: gr.Blocks, store: Store) -> None:
                 same = gr.Image(label="Identity", type="pil", format="png", buttons=["download"], visible=True)
 
     def translate(image_value, name, way, with_identity):
+        """Translate a picture between two domains with a CycleGAN pair (e.g. horse to zebra), with the cycle
+        back and optionally the identity mapping; any size in, the same size out.
+
+        Args:
+            image_value: the picture to translate.
+            name: the pair, e.g. "cyclegan-sneaker-boot" or a published one such as "horse2zebra".
+            way: "A→B" or "B→A".
+            with_identity: also return the identity mapping (the picture through the other generator).
+        """
         try:
             picture = open_image(image_value)
             pair = store.translator(name)

@@ -42,6 +42,12 @@ def build(demo: gr.Blocks, store: Store) -> None:
 
     @friendly
     def both(seed_value, n):
+        """The same noise through the MLP GAN and the DCGAN trained on Fashion-MNIST: two grids side by side.
+
+        Args:
+            seed_value: the noise seed.
+            n: number of samples in each grid.
+        """
         return store.get(mlp[0]).grid(seed_value, n), store.get(conv[0]).grid(seed_value, n)
 
     go.click(both, [seed, count], [left, right], api_name="gan_vs_dcgan", preprocess=False)

@@ -81,11 +81,37 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
     # -- callbacks ---------------------------------------------------------------------------------------
     @friendly
     def generate(model_name, seed_value, category_value, c1, c2):
+        """Draw one InfoGAN picture from a seed, a category and two continuous codes; the same values always
+        give the same pixels.
+
+        Args:
+            model_name: "infogan-fashion-mnist" or "infogan-mnist".
+            seed_value: the noise seed, an integer from 0 to 4294967295.
+            category_value: the category code, 0-9 (or the class name the evaluation matched to it).
+            c1: continuous code 1, from -2 to 2 (training used -1 to 1).
+            c2: continuous code 2, from -2 to 2.
+        Returns:
+            The picture (PNG) and the settings as JSON.
+        """
         picture, used = store.get(model_name).generate(seed_value, category_value, [c1, c2])
         return picture, settings_text(used)
 
     @friendly
     def sweep(model_name, seed_value, category_value, c1, c2, index, rows, steps, n_seeds):
+        """Sweep one InfoGAN continuous code from -2 to 2 (columns) for every category or several seeds (rows),
+        as a grid picture like the InfoGAN paper's figures.
+
+        Args:
+            model_name: "infogan-fashion-mnist" or "infogan-mnist".
+            seed_value: the noise seed (first seed when rows are seeds).
+            category_value: the category, 0-9, used when rows are seeds.
+            c1: continuous code 1, from -2 to 2 (kept when code 2 is swept).
+            c2: continuous code 2, from -2 to 2 (kept when code 1 is swept).
+            index: which code to sweep, 0 for code 1 or 1 for code 2.
+            rows: "categories" or "seeds".
+            steps: number of columns.
+            n_seeds: number of rows when rows are seeds.
+        """
         pipe = store.get(model_name)
         return pipe.sweep(
             seed_value, category_value, [c1, c2], code_index=index, rows=rows, steps=steps, num_seeds=n_seeds
@@ -93,6 +119,21 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
 
     @friendly
     def interpolate(model_name, s_a, k_a, c1_a, c2_a, s_b, k_b, c1_b, c2_b, n_frames, path):
+        """Morph between two InfoGAN settings: returns a strip of frames, a looping GIF and its download.
+
+        Args:
+            model_name: "infogan-fashion-mnist" or "infogan-mnist".
+            s_a: start seed.
+            k_a: start category, 0-9.
+            c1_a: start code 1, from -2 to 2.
+            c2_a: start code 2, from -2 to 2.
+            s_b: end seed.
+            k_b: end category, 0-9.
+            c1_b: end code 1, from -2 to 2.
+            c2_b: end code 2, from -2 to 2.
+            n_frames: number of frames.
+            path: "spherical" or "linear" path through the noise.
+        """
         start = {"seed": s_a, "category": k_a, "codes": [c1_a, c2_a]}
         end = {"seed": s_b, "category": k_b, "codes": [c1_b, c2_b]}
         images, film = store.get(model_name).interpolate(start, end, frames=n_frames, mode=path)

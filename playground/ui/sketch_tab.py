@@ -37,6 +37,13 @@ def build(demo: gr.Blocks, store: Store) -> None:
             verdict = gr.Markdown()
 
     def render(drawing, outline_file):
+        """Pix2Pix: turn an outline drawing into a Fashion-MNIST item; returns the edge map the model sees, the
+        item, and what the judge classifier calls it.
+
+        Args:
+            drawing: a sketchpad drawing (leave empty when outline_file is given).
+            outline_file: a picture of an outline, dark lines on a light background.
+        """
         try:
             picture = open_image(outline_file) if outline_file else sketch_image(drawing)
             edges, drawn, judged = store.get(names[0]).render(picture)

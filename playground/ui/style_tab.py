@@ -83,6 +83,17 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
         return gr.Error(str(exc), print_exception=False)
 
     def fast(content_value, style_value, keep_colour, where, picked, amount):
+        """Fast style transfer (under a second): repaint a content picture in a built-in style or in the style
+        of one uploaded picture.
+
+        Args:
+            content_value: the content picture.
+            style_value: style pictures (only one, used when where is "style image").
+            keep_colour: keep the content's colours and take only the style's texture.
+            where: "style image" or "built-in styles".
+            picked: built-in style numbers, 0-25 (several are blended).
+            amount: style strength, 0 to 1.
+        """
         try:
             picture = open_image(content_value)
             engine = store.fast_style()
@@ -101,6 +112,23 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
 
     def gatys(content_value, style_value, weight_text, keep_colour, n_steps, side, w_style, w_content, w_tv, opt,
               start, style_layers, progress=gr.Progress()):  # fmt: skip
+        """Gatys style transfer: optimise a picture so its VGG19 features match the content picture and its
+        Gram matrices match one or several style pictures; streams intermediate pictures.
+
+        Args:
+            content_value: the content picture.
+            style_value: one or several style pictures.
+            weight_text: blend weights for several styles, comma-separated (e.g. "0.7, 0.3"), or empty.
+            keep_colour: keep the content's colours.
+            n_steps: optimisation steps.
+            side: longest side of the result in pixels.
+            w_style: style loss weight.
+            w_content: content loss weight.
+            w_tv: total-variation (smoothness) weight.
+            opt: "lbfgs" or "adam".
+            start: start from "content", "style" or "noise".
+            style_layers: VGG19 layers whose Gram matrices are matched, e.g. ["conv1_1", "conv2_1", "conv3_1"].
+        """
         try:
             picture = open_image(content_value)
             files = style_files(style_value)
