@@ -44,6 +44,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    try:  # before Gradio is imported: it reads GRADIO_SERVER_PORT at import time
+        host, port, auth = serve.resolve_host(args.host), serve.resolve_port(args.port), serve.resolve_auth(args.auth)
+        serve.check_mcp_with_auth(args.mcp, auth)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     from playground import gpu
 
     zero_gpu = gpu.setup()  # before anything touches CUDA
@@ -53,9 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     from playground.ui.app import CSS, build_demo
 
     try:
-        host, port, auth = serve.resolve_host(args.host), serve.resolve_port(args.port), serve.resolve_auth(args.auth)
         device = pick_device(args.device)
-    except (ValueError, RuntimeError) as exc:
+    except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     store = Store(settings.CHECKPOINT_DIR, device)

@@ -53,6 +53,16 @@ def resolve_auth(flag: str | None) -> tuple[str, str] | None:
     return user.strip(), password
 
 
+def check_mcp_with_auth(mcp: bool, auth: tuple[str, str] | None) -> None:
+    """Gradio's MCP endpoint (/gradio_api/mcp/) answers without the login, and its tools call the app without it:
+    together they would publish the tool list and fail every call, so the pair is refused."""
+    if mcp and auth is not None:
+        raise ValueError(
+            "--mcp cannot be combined with --auth (or PLAYGROUND_AUTH): Gradio's MCP server does not ask for the "
+            "login; serve MCP on a machine only you can reach instead."
+        )
+
+
 def port_taken_message(host: str, port: int) -> str:
     return (
         f"error: port {port} on {host} is already in use (another program, or the playground is already running); "
