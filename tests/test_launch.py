@@ -114,6 +114,31 @@ def test_mcp_lists_the_main_tools_with_descriptions(space):
     assert "from -2 to 2" in generate["c1"]["description"] and "seed" in generate["seed_value"]["description"]
 
 
+def test_an_mcp_client_calls_a_tool(space):
+    """A real MCP session (the `mcp` package's streamable-HTTP client): list the tools, draw one picture."""
+    import asyncio
+
+    from mcp import ClientSession
+    from mcp.client.streamable_http import streamable_http_client
+
+    url, _ = space
+
+    async def session() -> tuple[dict, object]:
+        async with streamable_http_client(url + "gradio_api/mcp/") as (read, write, _):  # noqa: SIM117 (needs read, write)
+            async with ClientSession(read, write) as mcp:
+                await mcp.initialize()
+                tools = {tool.name: tool for tool in (await mcp.list_tools()).tools}
+                arguments = {"model_name": "infogan-mnist", "seed_value": 3, "category_value": 2, "c1": 0.5, "c2": -1}
+                return tools, await mcp.call_tool("gan_playground_infogan_generate", arguments)
+
+    tools, result = asyncio.run(session())
+    category = tools["gan_playground_infogan_generate"].inputSchema["properties"]["category_value"]
+    assert category["type"] == "integer"  # Gradio alone declares it a string and the call is refused
+    assert not result.isError
+    text = " ".join(c.text for c in result.content if c.type == "text")
+    assert ".png" in text and '"seed": 3, "category": 2, "codes": [0.5, -1.0]' in text
+
+
 def test_a_full_queue_says_so(space):
     """PLAYGROUND_QUEUE_MAX_SIZE=1: with the Lab's 8 training lanes busy, one more request waits in the queue
     and the next is refused with Gradio's "Queue is full" (HTTP 503; the page says the app is busy)."""

@@ -18,6 +18,7 @@ from . import (
     sketch_tab,
     style_tab,
 )
+from .api import describe_api
 
 TITLE = "GAN Playground"
 # The events that run models on the store's device, by api_name (or handler name for a private event): on a
@@ -64,14 +65,6 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
             button.click(lambda shown: shown, picture, caption_input, api_visibility="private").then(
                 lambda: gr.Tabs(selected="caption"), None, tabs, api_visibility="private"
             )
-    name_tools(demo)
+    describe_api(demo)
     wrap_events(demo, GPU_EVENTS, GPU_SECONDS)
     return demo
-
-
-def name_tools(demo: gr.Blocks) -> None:
-    """MCP tools are named after their function (`generate` twice would become `generate_1`): name each
-    public endpoint's function after its api_name instead."""
-    for block_fn in demo.fns.values():
-        if block_fn.fn is not None and block_fn.api_name and block_fn.api_visibility == "public":
-            block_fn.fn.__name__ = block_fn.api_name
