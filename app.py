@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     store = Store(settings.CHECKPOINT_DIR, device)
     if args.preload or zero_gpu:  # ZeroGPU: models reach CUDA at start-up, never inside a GPU call
-        store.preload()
+        store.preload(heavy=zero_gpu)
     demo = build_demo(store, args.caption_model)
     keep_trimming()  # resident memory stays flat under load (see playground/memory.py)
     try:

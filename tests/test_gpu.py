@@ -187,3 +187,48 @@ def test_zero_gpu_calls_return_picklable_values_without_tensors(
     called = set(zero_gpu.calls)
     assert {"infogan_generate", "cgan_generate", "gan_vs_dcgan", "pix2pix_render", "caption"} <= called
     assert {"caption_attention"} <= called and zero_gpu.problems == []
+
+
+def test_heavy_preload_loads_what_is_on_disk_and_never_downloads(tiny_checkpoints, tmp_path, monkeypatch):
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "torch"))  # no VGG19 weights here
+    store = Store(tiny_checkpoints, torch.device("cpu"))
+    store.preload(heavy=True)
+    assert "fast_style" in store._loaded and "gatys" not in store._loaded  # the ONNX engine ships with its package
+    assert {"infogan-mnist", "cgan-mnist", "pix2pix-fashion-mnist"} <= set(store._loaded)
+
+
+FAKE_SPACES = """
+import os
+
+
+def GPU(fn=None, duration=None):
+    with open(os.environ["FAKE_SPACES_LOG"], "a") as log:
+        log.write(f"wrapped {fn.__name__}\\n")
+
+    def wrapper(*args, **kwargs):
+        with open(os.environ["FAKE_SPACES_LOG"], "a") as log:
+            log.write(f"called {fn.__name__}\\n")
+        return fn(*args, **kwargs)
+
+    wrapper.__name__ = fn.__name__
+    return wrapper
+"""
+
+
+def test_the_real_app_on_zero_gpu_runs_model_calls_through_spaces_gpu(tiny_checkpoints, tmp_path):
+    """`python app.py` with SPACES_ZERO_GPU=true and a stand-in `spaces` package first on the path."""
+    from bench.server import running_app
+
+    (tmp_path / "fake" / "spaces").mkdir(parents=True)
+    (tmp_path / "fake" / "spaces" / "__init__.py").write_text(FAKE_SPACES)
+    log = tmp_path / "spaces.log"
+    env = {"SPACES_ZERO_GPU": "true", "PYTHONPATH": str(tmp_path / "fake"), "FAKE_SPACES_LOG": str(log),
+           "PLAYGROUND_OFFLINE": "1", "TORCH_HOME": str(tmp_path / "torch"), "HF_HUB_CACHE": str(tmp_path / "hub")}  # fmt: skip
+    with running_app(tiny_checkpoints, tmp_path / "cache", env=env) as (url, _, server_log):
+        client = Client(url, verbose=False)
+        client.predict("infogan-mnist", 1, 2, 0.5, 0.5, api_name="/infogan_generate")
+        assert isinstance(client.predict(api_name="/random_seed"), int)
+    lines = log.read_text().splitlines()
+    assert "wrapped infogan_generate" in lines and "wrapped style_gatys" in lines and "wrapped decode_click" in lines
+    assert "called infogan_generate" in lines and "called random_seed" not in lines
+    assert "Traceback" not in server_log.read_text()

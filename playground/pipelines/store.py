@@ -93,7 +93,19 @@ class Store:
                 self._loaded["gatys"] = Gatys(load_vgg19_features(), self.device)
             return self._loaded["gatys"]
 
-    def preload(self) -> None:
+    def preload(self, *, heavy: bool = False) -> None:
+        """Load every shipped model; with `heavy`, also the fast style engine, Gatys' VGG19 and the default
+        captioner when their weights are on disk (never downloads: a missing one stays lazy). ZeroGPU needs
+        this: only what the main process holds at start-up reaches the GPU workers."""
         for name, card in self.cards.items():
             if card.get("family") in PIPELINES:
                 self.get(name)
+        if heavy:
+            from .caption import CaptionModelMissing
+            from .style import WeightsMissing
+
+            for load in (self.fast_style, self.gatys, lambda: self.captioner("vit-gpt2")):
+                try:
+                    load()
+                except (CaptionModelMissing, WeightsMissing):
+                    continue
