@@ -217,3 +217,31 @@ def test_a_taken_port_names_our_flags(tiny_checkpoints, tmp_path):
     assert "GRADIO_SERVER_PORT" not in text and "launch()" not in text
     sentence = out.stderr.strip().splitlines()[-1]
     assert f"port {port}" in sentence and f"--port {port + 1}" in sentence and "--share" in sentence
+
+
+def test_flags_win_over_the_environment(monkeypatch):
+    from playground import serve
+
+    monkeypatch.setenv("GRADIO_SERVER_NAME", "0.0.0.0")
+    monkeypatch.setenv("GRADIO_SERVER_PORT", "9000")
+    monkeypatch.setenv("PLAYGROUND_AUTH", "env:user")
+    assert (serve.resolve_host(None), serve.resolve_port(None), serve.resolve_auth(None)) == (
+        "0.0.0.0",
+        9000,
+        ("env", "user"),
+    )
+    assert (serve.resolve_host("127.0.0.1"), serve.resolve_port(7000)) == ("127.0.0.1", 7000)
+    assert serve.resolve_auth("flag:pass:word") == ("flag", "pass:word")
+    for name in ("GRADIO_SERVER_NAME", "GRADIO_SERVER_PORT", "PLAYGROUND_AUTH", "SPACE_ID"):
+        monkeypatch.delenv(name, raising=False)
+    assert (serve.resolve_host(None), serve.resolve_port(None), serve.resolve_auth(None)) == ("127.0.0.1", 7860, None)
+    monkeypatch.setenv("SPACE_ID", "someone/space")
+    assert serve.resolve_host(None) == "0.0.0.0"
+
+
+def test_help_documents_the_launch_flags():
+    out = subprocess.run([sys.executable, "app.py", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    text = " ".join(out.stdout.split())
+    for words in ("--auth USER:PASSWORD", "$PLAYGROUND_AUTH", "--mcp", "PLAYGROUND_MCP=1", "$GRADIO_SERVER_NAME",
+                  "$GRADIO_SERVER_PORT", "0.0.0.0 on a Hugging Face Space", "ZeroGPU"):  # fmt: skip
+        assert words in text, words
