@@ -9,7 +9,10 @@ imported.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
+import types
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +47,31 @@ def gpu(fn: Callable, *, duration: int | None = None) -> Callable:
         import spaces
     except ImportError:
         return fn
-    return spaces.GPU(fn, duration=duration)
+    on_gpu = spaces.GPU(fn, duration=duration)
+    # functools.wraps keeps fn's signature: Gradio reads it at call time to pass event data and progress
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def stream(*args: Any, **kwargs: Any) -> Any:
+            yield from on_gpu(*map(detached, args), **kwargs)
+
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return on_gpu(*map(detached, args), **kwargs)
+
+    return call
+
+
+def detached(value: Any) -> Any:
+    """Event data (a click's coordinates...) as a plain namespace without its `target` component: the target
+    holds the whole app, and EventData itself cannot be unpickled, so neither could cross into the GPU worker."""
+    import gradio as gr
+
+    if isinstance(value, gr.EventData):
+        return types.SimpleNamespace(**{**vars(value), "target": None})
+    return value
 
 
 def wrap_events(blocks: gr.Blocks, names: Iterable[str], durations: dict[str, int] | None = None) -> list[str]:

@@ -76,7 +76,7 @@ def startup_line(host: str, port: int, device: str, *, auth: bool, mcp: bool, sh
     shown = "localhost" if host in ("0.0.0.0", "::") else host
     where = f"http://{shown}:{port}" + (" (listening on every interface)" if shown != host else "")
     parts = [f"GAN Playground on {where}", f"models on {device}"]
-    parts.append("login required (--auth)" if auth else "open to anyone who can reach it")
+    parts.append("login required" if auth else "no login (--auth to require one)")
     if mcp:
         parts.append(f"MCP server at http://{shown}:{port}/gradio_api/mcp/")
     if not share and not on_space():
