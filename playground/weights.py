@@ -128,7 +128,7 @@ def get(key: str) -> Weights:
     raise ValueError(f"Nothing downloadable is called {str(key)[:60]!r}.")
 
 
-def keys() -> list[str]:
+def registry_keys() -> list[str]:
     """Every downloadable model of the registries."""
     from .pipelines.caption import REGISTRY
     from .pipelines.translate import OFFICIAL
@@ -162,8 +162,8 @@ def fetch(key: str, progress: Progress | None = None, *, poll: float = 0.2) -> W
     entry = get(key)
     if hub.offline():
         raise DownloadError(
-            f"Downloads are switched off (PLAYGROUND_OFFLINE or HF_HUB_OFFLINE); fetch {entry.label} from a shell "
-            f"with: {entry.command}"
+            f"Downloads are switched off (PLAYGROUND_OFFLINE or HF_HUB_OFFLINE is set), so {entry.label} was not "
+            f"fetched; where downloads are allowed, run: {entry.command}"
         )
     with _jobs_lock:
         job = _jobs.get(entry.key)

@@ -37,6 +37,7 @@ class StandIn:
         self.cut: set[str] = set()  # files served half and then closed
         self.die_on_cut = False  # ... and the whole server stops listening (a killed server)
         self.delay = 0.0  # seconds between 64 KiB blocks: a slow network
+        self.tampered: dict[str, bytes] = {}  # "repo/path" → other bytes served under the listed hashes
         self.lock = threading.Lock()
         self._start(port)
 
@@ -95,7 +96,8 @@ class StandIn:
             if len(data) >= LFS_FROM:
                 headers["X-Linked-Etag"] = f'"{hashlib.sha256(data).hexdigest()}"'
                 headers["X-Linked-Size"] = str(len(data))
-            return self.serve(handler, f"{m[1]}/{name}", data, headers, body)
+            key = f"{m[1]}/{name}"
+            return self.serve(handler, key, self.tampered.get(key, data), headers, body)
         if path in self.files:
             return self.serve(handler, path, self.files[path], {}, body)
         return self.send(handler, 404, b"not found", {}, body)

@@ -9,7 +9,8 @@ from ..imaging import open_image
 from ..pipelines.fast_style import BUILTIN_STYLES
 from ..pipelines.store import Store
 from ..pipelines.style import STYLE_LAYERS, GatysSettings, WeightsMissing
-from .common import USER_ERRORS, as_files
+from . import weights_panel
+from .common import USER_ERRORS, as_files, friendly
 
 INTRO = """Give a **content** picture and one or more **style** pictures. The *fast* engine (Ghiasi et al.'s
 arbitrary-style network, or one of its 26 built-in styles) answers in well under a second. *Gatys*
@@ -57,6 +58,8 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                     show = gr.Button("Show them on the content picture", size="sm")
                     gallery = gr.Gallery(columns=6, height=300, allow_preview=False, label="Click one to pick it")
             with gr.Tab("Gatys (VGG19)"):
+                weights_status = gr.Markdown(elem_id="style-weights")
+                download = gr.Button(visible=False, variant="secondary", elem_id="style-download")
                 with gr.Row():
                     steps = gr.Slider(10, 1000, value=200, step=10, label="Steps")
                     size = gr.Slider(64, 1024, value=384, step=32, label="Output size (longest side)")
@@ -112,6 +115,7 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                 steps=n_steps, size=side, style_weight=w_style, content_weight=w_content, tv_weight=w_tv,
                 optimizer=opt, init=start, preserve_color=bool(keep_colour), style_layers=tuple(style_layers),
             )  # fmt: skip
+            weights_panel.ensure("vgg19", progress)  # the first use downloads VGG19 (online)
             engine = store.gatys()
             for update in engine.run(picture, style_pictures, config, every=10):
                 progress(update.step / config.steps, desc=f"step {update.step}/{config.steps}")
@@ -127,6 +131,15 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
         except USER_ERRORS as exc:
             raise fail(exc) from None
 
+    def weights_state():
+        """Whether VGG19 is on this machine, and the download button while it is not."""
+        return weights_panel.status_text(["vgg19"]), weights_panel.button_update("vgg19")
+
+    def download_vgg19(progress=gr.Progress()):
+        """Download VGG19's ImageNet weights (once) for the Gatys engine, with a progress bar."""
+        weights_panel.fetch("vgg19", progress)
+        return weights_state()
+
     def pick(evt: gr.SelectData):
         return "built-in styles", [evt.index]
 
@@ -138,6 +151,10 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                 init, layers], [result, status], api_name="style_gatys", concurrency_limit=1, preprocess=False,
     )  # fmt: skip
     stop.click(None, None, None, cancels=[running], api_visibility="private")
+    running.then(weights_state, None, [weights_status, download], api_visibility="private")
+    demo.load(weights_state, None, [weights_status, download], api_name="style_weights")
+    download.click(friendly(download_vgg19), None, [weights_status, download], api_name="style_download",
+                   concurrency_limit=None)  # fmt: skip
     show.click(show_styles, content, gallery, api_name="style_builtin_gallery", preprocess=False)
     gallery.select(pick, None, [source, builtin], api_visibility="private")
     gr.Examples(
