@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .downloads import CHUNK, DownloadError
 
@@ -70,6 +72,15 @@ class RemoteFile:
     git_sha1: str  # every file: git's blob id, sha1 of "blob <size>\0" + content
 
 
+def reachable(timeout: float = 5.0) -> None:
+    """Fail in seconds when the Hub cannot be reached at all (the client would retry for ~20 s first)."""
+    url = urlsplit(endpoint() or "https://huggingface.co")
+    try:
+        socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout).close()
+    except OSError as exc:
+        raise DownloadError(f"the server could not be reached ({url.netloc}: {exc.strerror or exc})") from None
+
+
 def plan(repo: str, patterns: tuple[str, ...] | None = None) -> list[RemoteFile]:
     """The files to fetch from `repo`: small files first, then the weights (safetensors where the repository
     has them, else its PyTorch pickles), or the files matching `patterns`."""
@@ -77,6 +88,7 @@ def plan(repo: str, patterns: tuple[str, ...] | None = None) -> list[RemoteFile]
     from huggingface_hub.hf_api import RepoFile
     from huggingface_hub.utils import filter_repo_objects
 
+    reachable()
     tree = [f for f in HfApi(endpoint=endpoint()).list_repo_tree(repo, recursive=True) if isinstance(f, RepoFile)]
     root = [f.path for f in tree if "/" not in f.path]
     if patterns is None:

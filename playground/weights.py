@@ -57,7 +57,9 @@ def _fetch_hub_models(repos: list[str], progress: Progress) -> None:
     """Several repositories as one download: plan them all first, so the bar has one total."""
     try:
         plans = [(repo, hub.plan(repo)) for repo in repos]
-    except Exception as exc:  # listing failed: no network, no such repository, a Hub error
+    except DownloadError:
+        raise
+    except Exception as exc:  # listing failed: no such repository, a Hub error
         raise DownloadError(f"could not list {repos[0]} on the Hub: {hub.reason(exc)}") from None
     total, before = sum(f.size for _, files in plans for f in files), 0
     for repo, files in plans:
