@@ -44,7 +44,10 @@ def reporter(progress: gr.Progress, label: str, every: float = 0.1) -> Callable[
             return
         last[0] = now
         if total:
-            progress(done / total, desc=f"Downloading {label}: {done / 1e6:,.0f} of {total / 1e6:,.0f} MB")
+            digits = 0 if total >= 1e7 else 1  # whole megabytes, tenths for small files
+            progress(
+                done / total, desc=f"Downloading {label}: {done / 1e6:,.{digits}f} of {total / 1e6:,.{digits}f} MB"
+            )
         else:
             progress((round(done / 1e6), None), desc=f"Downloading {label}", unit="MB")
 
