@@ -73,6 +73,8 @@ def _vgg19() -> Weights:
     def fetcher(progress: Progress) -> None:
         try:  # the Hub's safetensors first ...
             files = hub.plan(style.VGG19_HUB_REPO, (style.VGG19_HUB_FILE,))
+            if not files:
+                raise DownloadError(f"{style.VGG19_HUB_REPO} has no {style.VGG19_HUB_FILE}")
             hub.download(style.VGG19_HUB_REPO, files, progress)
             return
         except DownloadError as exc:

@@ -46,6 +46,8 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
             styles = gr.File(label="Style image(s)", file_count="multiple", file_types=["image"], type="filepath")
             weights = gr.Textbox(label="Blend weights (one per style, e.g. 1, 0.5; empty = equal)", max_lines=1)
             preserve = gr.Checkbox(value=False, label="Preserve the content's colours")
+            weights_status = gr.Markdown(elem_id="style-weights")  # Gatys needs VGG19: said before any click
+            download = gr.Button(visible=False, variant="secondary", elem_id="style-download")
             with gr.Tab("Fast"):
                 source = gr.Radio(
                     ["style image", "built-in styles"], value="style image", label="Style from", elem_id="style-source"
@@ -58,8 +60,6 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                     show = gr.Button("Show them on the content picture", size="sm")
                     gallery = gr.Gallery(columns=6, height=300, allow_preview=False, label="Click one to pick it")
             with gr.Tab("Gatys (VGG19)"):
-                weights_status = gr.Markdown(elem_id="style-weights")
-                download = gr.Button(visible=False, variant="secondary", elem_id="style-download")
                 with gr.Row():
                     steps = gr.Slider(10, 1000, value=200, step=10, label="Steps")
                     size = gr.Slider(64, 1024, value=384, step=32, label="Output size (longest side)")
