@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.hub_standin import StandIn, repo_from_folder
 from bench.server import REPO, running_app
 from playground.pipelines import caption
-from tests.hub_standin import StandIn, repo_from_folder
 from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
 
 pytestmark = pytest.mark.slow

@@ -13,9 +13,9 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from safetensors.torch import save as safetensors_bytes
 
+from bench.hub_standin import StandIn, repo_from_folder
 from bench.server import REPO, running_app
 from playground.pipelines import caption, style
-from tests.hub_standin import StandIn, repo_from_folder
 
 VIT, BLIP = caption.REGISTRY["vit-gpt2"].repo, caption.REGISTRY["blip"].repo
 HOUSE = REPO / "assets" / "examples" / "house.png"

@@ -14,10 +14,10 @@ import torch
 from PIL import Image
 from safetensors.torch import save as safetensors_bytes
 
+from bench.hub_standin import StandIn, repo_from_folder
 from playground import hub, weights
 from playground.downloads import DownloadError
 from playground.pipelines import caption, style, translate
-from tests.hub_standin import StandIn, repo_from_folder
 
 CPU = torch.device("cpu")
 CAPTION_REPO = caption.REGISTRY["vit-gpt2"].repo
