@@ -73,7 +73,10 @@ class RemoteFile:
 
 
 def reachable(timeout: float = 5.0) -> None:
-    """Fail in seconds when the Hub cannot be reached at all (the client would retry for ~20 s first)."""
+    """Fail in seconds when the Hub cannot be reached at all (the client would retry for ~20 s first).
+    Behind a proxy the client knows the way and we do not: no check then."""
+    if any(os.environ.get(v) for v in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY")):
+        return
     url = urlsplit(endpoint() or "https://huggingface.co")
     try:
         socket.create_connection((url.hostname, url.port or (443 if url.scheme == "https" else 80)), timeout).close()
@@ -161,8 +164,6 @@ def download(repo: str, files: list[RemoteFile], progress: Progress | None = Non
             path = hf_hub_download(
                 repo, remote.path, cache_dir=cache_dir(), endpoint=endpoint(), tqdm_class=_bar(report)
             )
-        except DownloadError:
-            raise
         except Exception as exc:  # the client raises httpx, OSError and Hub errors; each becomes one sentence
             raise DownloadError(f"{remote.path} from {repo}: {reason(exc)}") from None
         _verify(repo, remote, Path(path))
