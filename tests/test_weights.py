@@ -7,6 +7,9 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
+import os
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -15,6 +18,7 @@ from PIL import Image
 from safetensors.torch import save as safetensors_bytes
 
 from bench.hub_standin import StandIn, repo_from_folder
+from bench.server import REPO
 from playground import hub, weights
 from playground.downloads import DownloadError
 from playground.pipelines import caption, style, translate
@@ -280,3 +284,19 @@ def test_published_cyclegan_no_network(fresh, monkeypatch):
     with pytest.raises(DownloadError, match="Could not download photo ↔ Van Gogh generators") as failure:
         weights.fetch("cyclegan:style_vangogh")
     assert "\n" not in str(failure.value) and leftovers(translate.OFFICIAL_DIR) == []
+
+
+# -- the shell command goes through the same module ---------------------------------------------------------------
+def test_fetch_command_downloads_through_the_same_path(hub_server, fresh):
+    def run(*args: str, **env: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "playground.fetch", *args], cwd=REPO, capture_output=True,
+                              text=True, timeout=120, env={**os.environ, **env})  # fmt: skip
+
+    refused = run("caption", "vit-gpt2", PLAYGROUND_OFFLINE="1")
+    assert refused.returncode == 1 and "Downloads are switched off" in refused.stderr
+    assert sum(hub_server.gets.values()) == 0
+    done = run("caption", "vit-gpt2")
+    assert done.returncode == 0 and "ViT + GPT-2 (nlpconnect): ready" in done.stdout
+    assert weights.present("caption:vit-gpt2") and hub_server.gets[f"{CAPTION_REPO}/model.safetensors"] == 1
+    listing = run("list")
+    assert "caption vit-gpt2" in listing.stdout and "(ready)" in listing.stdout and "575 MB" in listing.stdout
