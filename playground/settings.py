@@ -34,3 +34,9 @@ MAX_IMAGE_SIDE = int(os.environ.get("PLAYGROUND_MAX_IMAGE_SIDE", 1024))
 
 # Never download anything (published weights are then only read from the cache).
 OFFLINE = os.environ.get("PLAYGROUND_OFFLINE", "") not in ("", "0", "false", "False")
+
+# Where the published CycleGAN generators are fetched from ({name} = the file's stem): the reference
+# implementation's server, or a mirror of it.
+CYCLEGAN_URL = os.environ.get(
+    "PLAYGROUND_CYCLEGAN_URL", "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models/{name}.pth"
+)

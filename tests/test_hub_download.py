@@ -25,10 +25,12 @@ HOUSE = REPO / "assets" / "examples" / "house.png"
 def hub_server(tiny_captioner_dir, tiny_blip_dir):
     torch.manual_seed(5)
     vgg = {f"features.{k}": v for k, v in style.vgg19_features().state_dict().items()}
+    from tests.test_cyclegan import official_state, pth_bytes
+
     server = StandIn({
         VIT: repo_from_folder(tiny_captioner_dir), BLIP: repo_from_folder(tiny_blip_dir),
         style.VGG19_HUB_REPO: {"config.json": b"{}", style.VGG19_HUB_FILE: safetensors_bytes(vgg)},
-    })  # fmt: skip
+    }, files={"/cyclegan/style_vangogh.pth": pth_bytes(official_state())})  # fmt: skip
     yield server
     server.stop()
 
@@ -39,6 +41,7 @@ def app(hub_server, tiny_checkpoints, tmp_path_factory):
     env = {
         "HF_ENDPOINT": hub_server.url, "HF_HOME": str(home), "HF_HUB_CACHE": "", "HF_HUB_OFFLINE": "",
         "PLAYGROUND_OFFLINE": "", "TORCH_HOME": str(tmp_path_factory.mktemp("torch")),
+        "PLAYGROUND_CYCLEGAN_URL": hub_server.url + "/cyclegan/{name}.pth",
     }  # fmt: skip
     with running_app(tiny_checkpoints, tmp_path_factory.mktemp("cache"), env=env) as (url, _, log):
         yield url, home, log
@@ -129,6 +132,16 @@ def test_gatys_works_after_the_download_without_a_restart(client):
     steps = client.predict(handle_file(str(HOUSE)), [handle_file(str(HOUSE))], "", False, 10, 64, 1e6, 1.0, 1e-3,
                            "adam", "content", ["conv1_1"], api_name="/style_gatys")  # fmt: skip
     assert "Step 10/10" in steps[1]
+
+
+def test_cyclegan_picker_download_then_translate(client, hub_server):
+    picker, status = client.predict("style_vangogh", api_name="/cyclegan_download")
+    labels = dict((key, label) for label, key in picker["choices"])
+    assert labels["style_vangogh"].endswith("— ready") and "photo ↔ Van Gogh" in status.split("Needs a download")[0]
+    out, back, _, notice = client.predict(handle_file(str(HOUSE)), "style_vangogh", "A→B", False,
+                                          api_name="/cyclegan_translate")  # fmt: skip
+    assert out and back is None and "no cycle back" in notice
+    assert hub_server.gets["/cyclegan/style_vangogh.pth"] == 1
 
 
 def test_server_log_has_no_traceback(app):

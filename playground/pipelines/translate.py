@@ -15,7 +15,7 @@ from .. import checkpoints, settings
 from ..downloads import DownloadError, HashBook, WeightsError, download, sha256_of
 from ..models.cyclegan import DOWNSAMPLINGS, CycleGANConfig, ResnetGenerator, drop_instance_norm_stats
 
-OFFICIAL_URL = "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models/{name}.pth"
+OFFICIAL_URL = settings.CYCLEGAN_URL  # PLAYGROUND_CYCLEGAN_URL names a mirror
 OFFICIAL_DIR = settings.CACHE_DIR / "cyclegan"
 DIRECTIONS = ("A→B", "B→A")
 
