@@ -405,3 +405,13 @@ def test_offline_tabs_name_the_fetch_commands_and_never_download(client):
     assert dict((k, label) for label, k in picker["choices"])["horse2zebra"].endswith("— not downloaded")
     with pytest.raises(AppError, match="Downloads are switched off"):
         client.predict("vit-gpt2", api_name="/caption_download")
+
+
+def test_every_main_style_example_runs_in_the_default_mode(client):
+    from playground.ui.style_tab import BLEND_EXAMPLES, EXAMPLES_ONE_STYLE
+
+    for content, styles in EXAMPLES_ONE_STYLE:  # the fast engine, a style picture: the tab's defaults
+        out, _ = client.predict(handle_file(content), [handle_file(f) for f in styles], False, "style image", [], 1.0,
+                                api_name="/style_fast")  # fmt: skip
+        assert Image.open(out).size == Image.open(content).size
+    assert all(len(styles) > 1 for _, styles, _ in BLEND_EXAMPLES)  # blends are shown with Gatys only
