@@ -18,7 +18,7 @@ def status_text(keys: Iterable[str]) -> str:
     missing = [e for e in entries if not e.present()]
     parts = [f"**Ready:** {', '.join(ready)}."] if ready else []
     if missing and weights.downloads_allowed():
-        parts.append(f"**Needs a download:** {', '.join(f'{e.label} ({e.size_text})' for e in missing)}.")
+        parts.append(f"**Needs a download:** {'; '.join(f'{e.label}: {e.size_text}' for e in missing)}.")
     elif missing:
         commands = "; ".join(f"{e.label}: `{e.command}`" for e in missing)
         parts.append(f"**Not downloaded, and downloads are off here** — fetch from a shell: {commands}.")
