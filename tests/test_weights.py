@@ -109,6 +109,9 @@ def test_prefers_safetensors_over_pickles(hub_server, fresh):
     names = [f.path for f in hub.plan(CAPTION_REPO)]
     assert "model.safetensors" in names and "pytorch_model.bin" not in names and "flax_model.msgpack" not in names
     assert names[-1] == "model.safetensors"  # the weights last: config and tokenizer are there before them
+    del repo["model.safetensors"]  # a repository with pickles only (nlpconnect's ViT-GPT-2 is one): its PyTorch file
+    names = [f.path for f in hub.plan(CAPTION_REPO)]
+    assert names[-1] == "pytorch_model.bin" and "flax_model.msgpack" not in names and "config.json" in names
 
 
 def test_server_killed_mid_file_leaves_nothing_and_a_retry_works(hub_server, fresh):
