@@ -10,6 +10,8 @@ import json
 import os
 import urllib.error
 import urllib.request
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from tqdm import tqdm
@@ -17,7 +19,11 @@ from tqdm import tqdm
 CHUNK = 1 << 20
 
 
-class DownloadError(RuntimeError):
+class WeightsError(RuntimeError):
+    """Weights that are not on this machine or could not be fetched; the message is one sentence for a person."""
+
+
+class DownloadError(WeightsError):
     """The file could not be fetched or did not verify; the message says which and why."""
 
 
@@ -53,12 +59,16 @@ class HashBook:
         os.replace(tmp, self.path)
 
 
-def download(url: str, dest: Path, *, sha256: str | None = None, timeout: float = 20.0, quiet: bool = False) -> Path:
-    """Fetch `url` to `dest`; `sha256` (if known) must match. An existing `dest` is never overwritten by a
-    failed or unverified download."""
+def download(
+    url: str, dest: Path, *, sha256: str | None = None, timeout: float = 20.0, quiet: bool = False,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> Path:  # fmt: skip
+    """Fetch `url` to `dest`; `sha256` (if known: the full hex digest, or a prefix of it such as the 8 digits
+    torchvision puts in its file names) must match. `progress(bytes done, bytes in all or None)` is called as
+    blocks arrive. An existing `dest` is never overwritten by a failed or unverified download."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(dest.name + ".part")
+    part = dest.with_name(f"{dest.name}.{uuid.uuid4().hex[:8]}.part")  # unique: two fetchers never share one
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             expected = int(response.headers.get("Content-Length") or 0)
@@ -71,6 +81,8 @@ def download(url: str, dest: Path, *, sha256: str | None = None, timeout: float 
                     digest.update(block)
                     received += len(block)
                     bar.update(len(block))
+                    if progress:
+                        progress(received, expected or None)
     except urllib.error.HTTPError as exc:
         part.unlink(missing_ok=True)
         raise DownloadError(f"{url} answered HTTP {exc.code} ({exc.reason})") from None
@@ -83,10 +95,13 @@ def download(url: str, dest: Path, *, sha256: str | None = None, timeout: float 
         part.unlink(missing_ok=True)
         reason = getattr(exc, "reason", exc)
         raise DownloadError(f"could not download {url}: {reason}") from None
+    except BaseException:  # interrupted (Ctrl-C, a cancelled event): nothing half-written stays
+        part.unlink(missing_ok=True)
+        raise
     if expected and received != expected:
         part.unlink(missing_ok=True)
         raise DownloadError(f"{dest.name} is truncated: received {received:,} of {expected:,} bytes")
-    if sha256 and digest.hexdigest() != sha256:
+    if sha256 and not digest.hexdigest().startswith(sha256.lower()):
         part.unlink(missing_ok=True)
         raise DownloadError(
             f"{dest.name} failed its checksum (expected sha256 {sha256[:12]}…, got {digest.hexdigest()[:12]}…)"

@@ -1,7 +1,11 @@
-"""`python -m playground.fetch WHAT NAME`: download third-party weights once, so the app can run offline.
+"""`python -m playground.fetch WHAT NAME`: download third-party weights once, so the app can run offline. The
+same downloads as the app's buttons (playground/weights.py): Hugging Face's cache and client for captioners
+and VGG19 (HF_HOME, HF_ENDPOINT apply), verified URL downloads for the published CycleGANs.
 
 python -m playground.fetch caption vit-gpt2     # or blip, swin-gpt2, or any Hub id
-python -m playground.fetch list
+python -m playground.fetch cyclegan horse2zebra
+python -m playground.fetch vgg19
+python -m playground.fetch list                 # everything, its size, and whether it is here
 """
 
 from __future__ import annotations
@@ -9,49 +13,39 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tqdm import tqdm
+
+from . import weights
 from .downloads import DownloadError
 
 
-def fetch_caption(name: str) -> str:
-    from .pipelines.caption import load_components, resolve
+def fetch(key: str) -> str:
+    entry = weights.get(key)
+    if entry.present():
+        return f"{entry.label}: already here"
+    bars: list[tqdm] = []  # opened by the first byte, so a refusal prints no empty bar
 
-    spec = resolve(name)
-    load_components(spec, local_only=False)  # fills the Hugging Face cache (~/.cache/huggingface)
-    return f"{spec.label}: ready in the Hugging Face cache"
+    def report(done: int, total: int | None) -> None:
+        if not bars:
+            bars.append(tqdm(unit="B", unit_scale=True, desc=entry.label, total=total))
+        bars[0].total = total
+        bars[0].update(done - bars[0].n)
 
-
-def fetch_cyclegan(name: str) -> str:
-    from .pipelines.translate import OFFICIAL, fetch_official
-
-    pair = OFFICIAL.get(name)
-    files = [f for f in (pair.a_to_b, pair.b_to_a) if f] if pair else [name]
-    known = {f for p in OFFICIAL.values() for f in (p.a_to_b, p.b_to_a) if f}
-    unknown = [f for f in files if f not in known]
-    if unknown:
-        raise ValueError(
-            f"no published CycleGAN generator called {unknown[0]!r}; see `python -m playground.fetch list`"
-        )
-    paths = [fetch_official(f, quiet=False) for f in files]
-    return "\n".join(f"{p.name}: ready in {p.parent}" for p in paths)
-
-
-def fetch_vgg19(_name: str | None = None) -> str:
-    from .pipelines.style import fetch_vgg19 as fetch
-
-    return f"VGG19 ImageNet weights: ready in {fetch().parent}"
+    try:
+        weights.fetch(key, report)
+    finally:
+        for bar in bars:
+            bar.close()
+    return f"{entry.label}: ready"
 
 
 def list_available() -> str:
-    from .pipelines.caption import REGISTRY
-    from .pipelines.translate import OFFICIAL
-
-    lines = ["caption models:"] + [f"  {key:22s} {spec.label}" for key, spec in REGISTRY.items()]
-    lines += ["vgg19: torchvision's ImageNet VGG19, for the Gatys style transfer engine"]
-    lines += ["cyclegan pairs (or a single generator file name):"]
-    lines += [
-        f"  {key:22s} {p.label_a} ↔ {p.label_b}" + ("" if p.b_to_a else " (one way)") for key, p in OFFICIAL.items()
-    ]
-    return "\n".join(lines)
+    lines = []
+    for key in weights.registry_keys():
+        entry = weights.get(key)
+        state = "ready" if entry.present() else f"not here, {entry.size_text}"
+        lines.append(f"  {entry.command.removeprefix('python -m playground.fetch '):34s} {entry.label} ({state})")
+    return "\n".join(["python -m playground.fetch ...", *lines])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,16 +57,18 @@ def main(argv: list[str] | None = None) -> int:
     cap.add_argument("name", help="vit-gpt2, blip, swin-gpt2 or a Hub id such as nlpconnect/vit-gpt2-image-captioning")
     cyc = what.add_parser("cyclegan", help="a published CycleGAN generator pair (reference implementation)")
     cyc.add_argument("name", help="horse2zebra, photo2monet, style_vangogh, ... (see `list`)")
-    what.add_parser("vgg19", help="VGG19 ImageNet weights for Gatys style transfer (torchvision's download)")
-    what.add_parser("list", help="what can be fetched")
+    what.add_parser("vgg19", help="VGG19 ImageNet weights for Gatys style transfer (the Hub, else torchvision's URL)")
+    what.add_parser("list", help="what can be fetched, how big it is, and whether it is here")
     args = parser.parse_args(argv)
-    fetchers = {"caption": fetch_caption, "cyclegan": fetch_cyclegan, "vgg19": fetch_vgg19}
+    if args.what == "list":
+        print(list_available())
+        return 0
+    key = args.what if args.what == "vgg19" else f"{args.what}:{args.name}"
     try:
-        message = fetchers[args.what](getattr(args, "name", None)) if args.what in fetchers else list_available()
-    except (OSError, ValueError, DownloadError) as exc:
-        print(f"error: could not fetch {getattr(args, 'name', None) or args.what}: {exc}", file=sys.stderr)
+        print(fetch(key))
+    except (ValueError, DownloadError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(message)
     return 0
 
 

@@ -38,3 +38,8 @@ OFFLINE = os.environ.get("PLAYGROUND_OFFLINE", "") not in ("", "0", "false", "Fa
 # Requests waiting in the queue, all events together: past this a visitor is told the app is busy (the API
 # raises "Queue is full! Please try again.") instead of piling work onto a public link.
 QUEUE_MAX_SIZE = int(os.environ.get("PLAYGROUND_QUEUE_MAX_SIZE", 64))
+# Where the published CycleGAN generators are fetched from ({name} = the file's stem): the reference
+# implementation's server, or a mirror of it.
+CYCLEGAN_URL = os.environ.get(
+    "PLAYGROUND_CYCLEGAN_URL", "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models/{name}.pth"
+)

@@ -395,3 +395,23 @@ def test_model_card_tells_the_earlier_training_stage():
     }  # fmt: skip
     text = card_markdown("infogan-fashion-mnist", card)
     assert "6 epochs" in text and "Started from `x`: 24 epochs, 2.00 h before that." in text
+
+
+def test_offline_tabs_name_the_fetch_commands_and_never_download(client):
+    status = client.predict("vit-gpt2", api_name="/caption_weights")
+    assert "downloads are off" in status and "python -m playground.fetch caption vit-gpt2" in status
+    assert "python -m playground.fetch vgg19" in client.predict(api_name="/style_weights")
+    picker, status = client.predict("horse2zebra", api_name="/cyclegan_weights")
+    assert dict((k, label) for label, k in picker["choices"])["horse2zebra"].endswith("— not downloaded")
+    with pytest.raises(AppError, match="Downloads are switched off"):
+        client.predict("vit-gpt2", api_name="/caption_download")
+
+
+def test_every_main_style_example_runs_in_the_default_mode(client):
+    from playground.ui.style_tab import BLEND_EXAMPLES, EXAMPLES_ONE_STYLE
+
+    for content, styles in EXAMPLES_ONE_STYLE:  # the fast engine, a style picture: the tab's defaults
+        out, _ = client.predict(handle_file(content), [handle_file(f) for f in styles], False, "style image", [], 1.0,
+                                api_name="/style_fast")  # fmt: skip
+        assert Image.open(out).size == Image.open(content).size
+    assert all(len(styles) > 1 for _, styles, _ in BLEND_EXAMPLES)  # blends are shown with Gatys only

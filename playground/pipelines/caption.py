@@ -19,7 +19,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .. import controls
+from .. import controls, hub
+from ..downloads import WeightsError
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,19 @@ REGISTRY: dict[str, CaptionerSpec] = {
 }  # fmt: skip
 
 
-class CaptionModelMissing(RuntimeError):
+class CaptionModelMissing(WeightsError):
     """The weights are not on this machine; the message names the command that fetches them."""
 
 
 def fetch_command(key: str) -> str:
     return f"python -m playground.fetch caption {key}"
+
+
+def hub_repos(spec: CaptionerSpec) -> list[str]:
+    """The Hub repositories a captioner is read from (none for a local folder)."""
+    if spec.kind == "compose":
+        return [r for r in (spec.encoder, spec.decoder) if r]
+    return [spec.repo] if spec.repo and not Path(spec.repo).expanduser().is_dir() else []
 
 
 # -- loading ---------------------------------------------------------------------------------------------
@@ -75,17 +83,19 @@ def load_components(spec: CaptionerSpec, *, local_only: bool = True) -> tuple[An
         VisionEncoderDecoderModel,
     )  # fmt: skip
 
-    hub = {"local_files_only": local_only}
+    cache = str(hub.cache_dir())  # read when called: HF_HOME / HF_HUB_CACHE may point elsewhere (tests, Spaces)
+    options = {"local_files_only": local_only, "cache_dir": cache}
     if spec.kind == "blip":
-        processor = BlipProcessor.from_pretrained(spec.repo, **hub)
-        model = BlipForConditionalGeneration.from_pretrained(spec.repo, **hub)
+        processor = BlipProcessor.from_pretrained(spec.repo, **options)
+        model = BlipForConditionalGeneration.from_pretrained(spec.repo, **options)
         return model, processor.image_processor, processor.tokenizer
     if spec.kind == "compose":
         model = VisionEncoderDecoderModel.from_encoder_decoder_pretrained(
-            spec.encoder, spec.decoder, encoder_local_files_only=local_only, decoder_local_files_only=local_only
-        )
-        image_processor = AutoImageProcessor.from_pretrained(spec.encoder, **hub)
-        tokenizer = AutoTokenizer.from_pretrained(spec.decoder, **hub)
+            spec.encoder, spec.decoder, encoder_local_files_only=local_only, decoder_local_files_only=local_only,
+            encoder_cache_dir=cache, decoder_cache_dir=cache,
+        )  # fmt: skip
+        image_processor = AutoImageProcessor.from_pretrained(spec.encoder, **options)
+        tokenizer = AutoTokenizer.from_pretrained(spec.decoder, **options)
         if tokenizer.pad_token is None:  # GPT-2 has none: pad with end-of-text
             tokenizer.pad_token = tokenizer.eos_token
         model.config.decoder_start_token_id = tokenizer.bos_token_id
@@ -95,8 +105,12 @@ def load_components(spec: CaptionerSpec, *, local_only: bool = True) -> tuple[An
         model.generation_config.pad_token_id = tokenizer.pad_token_id
         model.generation_config.eos_token_id = tokenizer.eos_token_id
         return model, image_processor, tokenizer
-    model = VisionEncoderDecoderModel.from_pretrained(spec.repo, **hub)
-    return model, AutoImageProcessor.from_pretrained(spec.repo, **hub), AutoTokenizer.from_pretrained(spec.repo, **hub)
+    model = VisionEncoderDecoderModel.from_pretrained(spec.repo, **options)
+    return (
+        model,
+        AutoImageProcessor.from_pretrained(spec.repo, **options),
+        AutoTokenizer.from_pretrained(spec.repo, **options),
+    )
 
 
 def resolve(source: str) -> CaptionerSpec:

@@ -19,9 +19,14 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
-from .. import controls
+from .. import controls, hub
+from ..downloads import WeightsError
 
+# torchvision's ImageNet VGG19, as safetensors on the Hub (timm's copy, the same numbers) ...
+VGG19_HUB_REPO, VGG19_HUB_FILE = "timm/vgg19.tv_in1k", "model.safetensors"
+# ... and torchvision's own pickle, the fallback (read with weights_only=True; sha256 starts with the name's hash)
 VGG19_WEIGHTS_URL = "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
+VGG19_SHA256_PREFIX = "dcbb9e9d"
 # Each named layer's ReLU output, by index in torchvision's vgg19().features.
 VGG19_LAYERS = {
     "conv1_1": 1, "conv1_2": 3, "conv2_1": 6, "conv2_2": 8, "conv3_1": 11, "conv3_2": 13, "conv3_3": 15,
@@ -33,18 +38,28 @@ CONTENT_LAYERS = ("conv4_2",)
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 
-class WeightsMissing(RuntimeError):
+class WeightsMissing(WeightsError):
     """VGG19's ImageNet weights are not on this machine; the message names the fetch command."""
 
 
 def vgg19_weights_path() -> Path:
+    """Where torchvision keeps its download (torch's hub cache, TORCH_HOME)."""
     return Path(torch.hub.get_dir()) / "checkpoints" / Path(VGG19_WEIGHTS_URL).name
 
 
-def fetch_vgg19() -> Path:
-    """torchvision's standard download (hash-checked against the file name), into torch's hub cache."""
-    torch.hub.load_state_dict_from_url(VGG19_WEIGHTS_URL, progress=True, check_hash=True, weights_only=True)
-    return vgg19_weights_path()
+def vgg19_hub_path() -> Path | None:
+    """The Hub's safetensors copy in the Hugging Face cache, if it was fetched."""
+    return hub.cached(VGG19_HUB_REPO, VGG19_HUB_FILE)
+
+
+def vgg19_present() -> bool:
+    return vgg19_hub_path() is not None or vgg19_weights_path().exists()
+
+
+def features_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """torchvision's and timm's VGG19 name the convolutional stack alike (`features.<index>.weight`); keep
+    it and drop the classifier (torchvision `classifier.*`, timm `pre_logits.*` and `head.*`)."""
+    return {k.removeprefix("features."): v for k, v in state.items() if k.startswith("features.")}
 
 
 def vgg19_features() -> nn.Sequential:
@@ -55,19 +70,23 @@ def vgg19_features() -> nn.Sequential:
 
 
 def load_vgg19_features() -> nn.Sequential:
-    """VGG19's convolutional stack with ImageNet weights from the local cache (never downloads)."""
-    path = vgg19_weights_path()
+    """VGG19's convolutional stack with ImageNet weights from the local caches (never downloads): the Hub's
+    safetensors first, torchvision's pickle (tensors only) second."""
+    path = vgg19_hub_path() or vgg19_weights_path()
     if not path.exists():
         raise WeightsMissing(
             "VGG19's ImageNet weights are not downloaded on this machine. Fetch them once with: "
             "python -m playground.fetch vgg19"
         )
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    if path.suffix == ".safetensors":
+        from safetensors.torch import load_file
+
+        state = load_file(path)
+    else:
+        state = torch.load(path, map_location="cpu", weights_only=True)
     features = vgg19_features()
     try:
-        features.load_state_dict(
-            {k.removeprefix("features."): v for k, v in state.items() if k.startswith("features.")}
-        )
+        features.load_state_dict(features_state(state))
     except RuntimeError as exc:
         raise ValueError(f"{path.name} does not hold VGG19 weights: {str(exc).splitlines()[0]}") from None
     return features

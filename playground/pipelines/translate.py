@@ -3,6 +3,7 @@ implementation's published generators (fetched once into the cache, verified, lo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,10 +12,10 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .. import checkpoints, settings
-from ..downloads import DownloadError, HashBook, download, sha256_of
+from ..downloads import DownloadError, HashBook, WeightsError, download, sha256_of
 from ..models.cyclegan import DOWNSAMPLINGS, CycleGANConfig, ResnetGenerator, drop_instance_norm_stats
 
-OFFICIAL_URL = "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models/{name}.pth"
+OFFICIAL_URL = settings.CYCLEGAN_URL  # PLAYGROUND_CYCLEGAN_URL names a mirror
 OFFICIAL_DIR = settings.CACHE_DIR / "cyclegan"
 DIRECTIONS = ("A→B", "B→A")
 
@@ -47,7 +48,7 @@ OFFICIAL: dict[str, OfficialPair] = {
 PINNED_SHA256: dict[str, str] = {}  # none published upstream: each file's hash is recorded on first fetch
 
 
-class WeightsMissing(RuntimeError):
+class WeightsMissing(WeightsError):
     """A published generator is not in the cache and could not be fetched; the message says how to."""
 
 
@@ -60,13 +61,14 @@ def official_path(name: str, folder: Path | None = None) -> Path:
 
 
 def fetch_official(name: str, *, folder: Path | None = None, url: str | None = None, timeout: float = 20.0,
-                   quiet: bool = True) -> Path:  # fmt: skip
+                   quiet: bool = True, progress: Callable[[int, int | None], None] | None = None) -> Path:  # fmt: skip
     """Download one published generator into the cache (once) and record its hash."""
     folder = Path(folder or OFFICIAL_DIR)
     book = HashBook(folder)
     dest = official_path(name, folder)
     known = PINNED_SHA256.get(name) or (book.get(name) or {}).get("sha256")
-    download(url or OFFICIAL_URL.format(name=name), dest, sha256=known, timeout=timeout, quiet=quiet)
+    download(url or OFFICIAL_URL.format(name=name), dest, sha256=known, timeout=timeout, quiet=quiet,
+             progress=progress)  # fmt: skip
     book.record(name, sha256_of(dest), dest.stat().st_size)
     return dest
 

@@ -8,12 +8,23 @@ from .. import settings
 from ..imaging import open_image
 from ..pipelines.caption import REGISTRY, CaptionModelMissing, CaptionReport, overlay
 from ..pipelines.store import Store
-from .common import USER_ERRORS, as_files
+from . import weights_panel
+from .common import USER_ERRORS, as_files, friendly
+
+WEIGHTS = [f"caption:{key}" for key in REGISTRY]
+
+
+def weights_key(source: str) -> str | None:
+    """The download a captioner needs (registry models only: folders are local, other Hub ids are fetched
+    from a shell)."""
+    return f"caption:{source}" if source in REGISTRY else None
+
 
 INTRO = """An image encoder (ViT or Swin) reads the picture; a GPT-2 decoder writes the caption, looking back at
 the image through **cross-attention** at every word. Greedy search takes the likeliest word each step; beam
 search keeps several partial captions and returns the best complete ones — compare their log-probabilities.
-Models download once with `python -m playground.fetch caption NAME`, then run offline."""
+Models download once — from this tab (the button names the model and its size), or from a shell with
+`python -m playground.fetch caption NAME` — and then run offline."""
 
 
 def report_markdown(report: CaptionReport) -> str:
@@ -51,6 +62,8 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
             )
             model = gr.Dropdown(choices, value=(extra_models[0] if extra_models else "vit-gpt2"), label="Captioner",
                                 allow_custom_value=True, info="or type a folder saved with save_pretrained / a Hub id")  # fmt: skip
+            weights_status = gr.Markdown(elem_id="caption-weights")
+            download = gr.Button(visible=False, variant="secondary", elem_id="caption-download")
             with gr.Accordion("Decoding", open=True):
                 with gr.Row():
                     beams = gr.Slider(1, 8, value=4, step=1, label="Beams")
@@ -74,7 +87,7 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
     def fail(exc: Exception) -> gr.Error:
         return gr.Error(str(exc), print_exception=False)
 
-    def caption(image_value, source, n_beams, n, max_new, ngram, rep, lp):
+    def caption(image_value, source, n_beams, n, max_new, ngram, rep, lp, progress=gr.Progress()):
         """Caption a picture with a vision encoder-decoder: greedy decoding beside beam search, with the n-best
         list, log-probabilities and timings.
 
@@ -92,6 +105,8 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
         """
         try:
             picture = open_image(image_value)
+            if weights_key(source):  # the first use downloads the model when it is missing and we are online
+                weights_panel.ensure(weights_key(source), progress)
             report = store.captioner(source).caption(
                 picture, num_beams=n_beams, num_return=n, max_new_tokens=max_new, no_repeat_ngram_size=ngram,
                 repetition_penalty=rep, length_penalty=lp,
@@ -100,7 +115,7 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
             raise fail(exc) from None
         return report_markdown(report), report_json(report)
 
-    def attention(image_value, source, which, max_new):
+    def attention(image_value, source, which, max_new, progress=gr.Progress()):
         """Where the captioner looked: the decoder's cross-attention over the picture for every generated word.
 
         Args:
@@ -113,11 +128,24 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
         """
         try:
             picture = open_image(image_value)
+            if weights_key(source):
+                weights_panel.ensure(weights_key(source), progress)
             report = store.captioner(source).attention(picture, max_new_tokens=max_new, layer=which)
         except (CaptionModelMissing, *USER_ERRORS) as exc:
             raise fail(exc) from None
         pairs = zip(report.tokens, report.maps, strict=True)
         return as_files([(overlay(picture, heat), f"{i + 1}. {token}") for i, (token, heat) in enumerate(pairs)])
+
+    def weights_state(source):
+        """Which captioners are on this machine, and the download button for the picked one."""
+        return weights_panel.status_text(WEIGHTS), weights_panel.button_update(weights_key(source))
+
+    def download_model(source, progress=gr.Progress()):
+        """Download the picked captioner from the Hugging Face Hub (once), with a progress bar."""
+        if weights_key(source) is None:
+            raise ValueError(f"{str(source)[:60]} is not one of the captioners this tab downloads.")
+        weights_panel.fetch(weights_key(source), progress)
+        return weights_state(source)
 
     gr.Examples(
         examples=[[str(settings.ASSETS_DIR / "examples" / name)] for name in ("house.png", "beach.png", "night-city.png")],
@@ -125,7 +153,11 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
     )  # fmt: skip
     decoding = [beams, n_best, max_tokens, no_repeat, repetition, length]
     go.click(caption, [image, model, *decoding], [table, result], api_name="caption", preprocess=False,
-             concurrency_limit=2)  # fmt: skip
+             concurrency_limit=2).then(weights_state, model, [weights_status, download], api_visibility="private")  # fmt: skip
     look.click(attention, [image, model, layer, max_tokens], maps, api_name="caption_attention", preprocess=False,
                concurrency_limit=2)  # fmt: skip
+    demo.load(weights_state, model, [weights_status, download], api_name="caption_weights")
+    model.change(weights_state, model, [weights_status, download], api_visibility="private")
+    download.click(friendly(download_model), model, [weights_status, download], api_name="caption_download",
+                   concurrency_limit=None)  # fmt: skip
     return image

@@ -15,12 +15,13 @@ from PIL import Image
 
 from .. import settings
 from ..checkpoints import CheckpointError
+from ..downloads import WeightsError
 
 OUTPUT_DIR = settings.CACHE_DIR / "outputs"
 KEEP_OUTPUTS = 200  # newest generated files kept for download; older ones are pruned
 
-# Errors a visitor can cause or fix: shown as one sentence, never as a stack trace.
-USER_ERRORS = (ValueError, CheckpointError)
+# Errors a visitor can cause or fix (missing or undownloadable weights included): one sentence, no stack trace.
+USER_ERRORS = (ValueError, CheckpointError, WeightsError)
 
 
 def friendly(fn: Callable) -> Callable:

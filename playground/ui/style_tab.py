@@ -9,7 +9,8 @@ from ..imaging import open_image
 from ..pipelines.fast_style import BUILTIN_STYLES
 from ..pipelines.store import Store
 from ..pipelines.style import STYLE_LAYERS, GatysSettings, WeightsMissing
-from .common import USER_ERRORS, as_files
+from . import weights_panel
+from .common import USER_ERRORS, as_files, friendly
 
 INTRO = """Give a **content** picture and one or more **style** pictures. The *fast* engine (Ghiasi et al.'s
 arbitrary-style network, or one of its 26 built-in styles) answers in well under a second. *Gatys*
@@ -17,6 +18,13 @@ optimises the picture itself against VGG19's features — slow, tunable, and you
 whenever it looks right. *Preserve colour* transfers brightness only and keeps the content's colours."""
 
 EXAMPLES = settings.ASSETS_DIR / "examples"
+# (content, style pictures): one style each, so both engines run them as they come (the default is the fast one)
+EXAMPLES_ONE_STYLE = [
+    [str(EXAMPLES / content), [str(EXAMPLES / style)]]
+    for content, style in (("house.png", "swirls.png"), ("night-city.png", "mosaic.png"), ("beach.png", "mosaic.png"))
+]
+# (content, style pictures, blend weights): several styles are Gatys' alone, so this one sits in its tab
+BLEND_EXAMPLES = [[str(EXAMPLES / "beach.png"), [str(EXAMPLES / "swirls.png"), str(EXAMPLES / "mosaic.png")], "1, 0.5"]]
 
 
 def parse_weights(text: str, n: int) -> list[float]:
@@ -45,6 +53,8 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
             styles = gr.File(label="Style image(s)", file_count="multiple", file_types=["image"], type="filepath")
             weights = gr.Textbox(label="Blend weights (one per style, e.g. 1, 0.5; empty = equal)", max_lines=1)
             preserve = gr.Checkbox(value=False, label="Preserve the content's colours")
+            weights_status = gr.Markdown(elem_id="style-weights")  # Gatys needs VGG19: said before any click
+            download = gr.Button(visible=False, variant="secondary", elem_id="style-download")
             with gr.Tab("Fast"):
                 source = gr.Radio(
                     ["style image", "built-in styles"], value="style image", label="Style from", elem_id="style-source"
@@ -72,6 +82,9 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                 with gr.Row():
                     gatys_go = gr.Button("Run Gatys", variant="primary")
                     stop = gr.Button("Stop")
+                # A blend of several styles is Gatys' alone (the fast engine takes one picture): its example lives here.
+                gr.Examples(examples=BLEND_EXAMPLES, inputs=[content, styles, weights],
+                            label="A blend of two styles, weighted 1 : 0.5")  # fmt: skip
         with gr.Column(scale=1, min_width=380):
             result = gr.Image(
                 label="Result", type="pil", format="png", buttons=["download"], height=460, elem_id="style-result"
@@ -140,6 +153,7 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                 steps=n_steps, size=side, style_weight=w_style, content_weight=w_content, tv_weight=w_tv,
                 optimizer=opt, init=start, preserve_color=bool(keep_colour), style_layers=tuple(style_layers),
             )  # fmt: skip
+            weights_panel.ensure("vgg19", progress)  # the first use downloads VGG19 (online)
             engine = store.gatys()
             for update in engine.run(picture, style_pictures, config, every=10):
                 progress(update.step / config.steps, desc=f"step {update.step}/{config.steps}")
@@ -155,6 +169,15 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
         except USER_ERRORS as exc:
             raise fail(exc) from None
 
+    def weights_state():
+        """Whether VGG19 is on this machine, and the download button while it is not."""
+        return weights_panel.status_text(["vgg19"]), weights_panel.button_update("vgg19")
+
+    def download_vgg19(progress=gr.Progress()):
+        """Download VGG19's ImageNet weights (once) for the Gatys engine, with a progress bar."""
+        weights_panel.fetch("vgg19", progress)
+        return weights_state()
+
     def pick(evt: gr.SelectData):
         return "built-in styles", [evt.index]
 
@@ -166,12 +189,13 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                 init, layers], [result, status], api_name="style_gatys", concurrency_limit=1, preprocess=False,
     )  # fmt: skip
     stop.click(None, None, None, cancels=[running], api_visibility="private")
+    running.then(weights_state, None, [weights_status, download], api_visibility="private")
+    demo.load(weights_state, None, [weights_status, download], api_name="style_weights")
+    download.click(friendly(download_vgg19), None, [weights_status, download], api_name="style_download",
+                   concurrency_limit=None)  # fmt: skip
     show.click(show_styles, content, gallery, api_name="style_builtin_gallery", preprocess=False)
     gallery.select(pick, None, [source, builtin], api_visibility="private")
     gr.Examples(
-        examples=[[str(EXAMPLES / "house.png"), [str(EXAMPLES / "swirls.png")]],
-                  [str(EXAMPLES / "night-city.png"), [str(EXAMPLES / "mosaic.png")]],
-                  [str(EXAMPLES / "beach.png"), [str(EXAMPLES / "swirls.png"), str(EXAMPLES / "mosaic.png")]]],
-        inputs=[content, styles], label="Examples (our own CC0 drawings, assets/SOURCES.md)",
+        examples=EXAMPLES_ONE_STYLE, inputs=[content, styles], label="Examples, one style each: both engines (our own CC0 drawings, assets/SOURCES.md)",
     )  # fmt: skip
     return caption_this, result
