@@ -5,8 +5,11 @@ from __future__ import annotations
 import functools
 import json
 import random
+import threading
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,11 +44,14 @@ def friendly_stream(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        stream = fn(*args, **kwargs)
         try:
-            for update in fn(*args, **kwargs):
+            for update in stream:
                 yield as_files(update)
         except USER_ERRORS as exc:
             raise gr.Error(str(exc), print_exception=False) from None
+        finally:
+            stream.close()  # closed by Gradio (stop, disconnect): the inner job stops now, not when collected
 
     return wrapper
 
@@ -94,3 +100,30 @@ def save_png(image: Any) -> str:
     path = output_path(".png")
     image.save(path)
     return str(path)
+
+
+class SessionJobs:
+    """At most `limit` jobs at once per browser session (Gradio's session hash); one more gets a sentence."""
+
+    def __init__(self, limit: int, busy: str) -> None:
+        self.limit, self.busy = limit, busy
+        self._running: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def slot(self, request: gr.Request | None) -> Iterator[None]:
+        session = getattr(request, "session_hash", None) or ""
+        if not session:  # no session (a direct Python call, or a raw HTTP call with none): nothing to count
+            yield
+            return
+        with self._lock:
+            if self._running[session] >= self.limit:
+                raise ValueError(self.busy)
+            self._running[session] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running[session] -= 1
+                if self._running[session] <= 0:
+                    del self._running[session]

@@ -29,10 +29,13 @@ def parse_weights(text: str, n: int) -> list[float]:
     return [controls.bounded(p.strip(), "A blend weight", 0, 1000) for p in parts]
 
 
+MAX_STYLE_IMAGES = 8  # a blend of more is not worth its cost; each one is opened and encoded by VGG19
+
+
 def style_files(value) -> list:
     if not value:
         raise ValueError("Upload at least one style image.")
-    return value if isinstance(value, list) else [value]
+    return controls.items(value if isinstance(value, list) else [value], "style image", MAX_STYLE_IMAGES)
 
 
 def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
@@ -110,13 +113,16 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                 raise ValueError("Pick at least one style layer.")
             config = GatysSettings(
                 steps=n_steps, size=side, style_weight=w_style, content_weight=w_content, tv_weight=w_tv,
-                optimizer=opt, init=start, preserve_color=bool(keep_colour), style_layers=tuple(style_layers),
+                optimizer=opt, init=start, preserve_color=bool(keep_colour), style_layers=tuple(controls.items(style_layers, "style layer")),
             )  # fmt: skip
             engine = store.gatys()
-            for update in engine.run(picture, style_pictures, config, every=10):
+            # A yield every step (a picture every 10th): Gradio closes a stream only at a yield, so Stop or a
+            # visitor leaving ends the optimisation within one step.
+            for update in engine.run(picture, style_pictures, config, every=1):
                 progress(update.step / config.steps, desc=f"step {update.step}/{config.steps}")
                 losses = ", ".join(f"{k} {v:.3g}" for k, v in update.losses.items())
-                yield as_files(update.image), f"Step {update.step}/{config.steps} · {update.seconds:.1f} s · {losses}"
+                shown = as_files(update.image) if update.step % 10 == 0 or update.step == config.steps else gr.skip()
+                yield shown, f"Step {update.step}/{config.steps} · {update.seconds:.1f} s · {losses}"
         except (WeightsMissing, *USER_ERRORS) as exc:
             raise fail(exc) from None
 
