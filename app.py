@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 
 from playground import settings
 
@@ -28,9 +29,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from playground.device import pick_device
+    from playground.disk import keep_pruning
     from playground.memory import keep_trimming
     from playground.pipelines.store import Store
     from playground.ui.app import CSS, build_demo
+    from playground.ui.common import kept_files
 
     try:
         device = pick_device(args.device)
@@ -42,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         store.preload()
     demo = build_demo(store, args.caption_model)
     keep_trimming()  # resident memory stays flat under load (see playground/memory.py)
+    # outputs and uploads stay under their age and size caps (see playground/disk.py)
+    keep_pruning(partial(kept_files, demo))
     demo.queue(default_concurrency_limit=4).launch(
         server_name=args.host, server_port=args.port, share=args.share, css=CSS,
         allowed_paths=[str(settings.CACHE_DIR / "outputs"), str(settings.CHECKPOINT_DIR), str(settings.ASSETS_DIR)],

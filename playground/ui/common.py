@@ -16,11 +16,12 @@ from typing import Any
 import gradio as gr
 from PIL import Image
 
-from .. import settings
+from .. import disk, settings
 from ..checkpoints import CheckpointError
 
 OUTPUT_DIR = settings.CACHE_DIR / "outputs"
 KEEP_OUTPUTS = 200  # newest generated files kept for download; older ones are pruned
+ROOM_FOR_ONE = 4 * 2**20  # a generous bound on one generated file (a 1024² PNG is at most ~3 MB)
 
 # Errors a visitor can cause or fix: shown as one sentence, never as a stack trace.
 USER_ERRORS = (ValueError, CheckpointError)
@@ -81,11 +82,14 @@ def random_seed() -> int:
 
 
 def output_path(suffix: str) -> Path:
-    """A fresh file under the app's own output folder, pruning the oldest beyond KEEP_OUTPUTS."""
+    """A fresh file under the app's own output folder, pruning the oldest beyond KEEP_OUTPUTS and beyond
+    settings.MAX_OUTPUT_AGE_S / MAX_OUTPUT_BYTES (room is kept for a picture of the largest size)."""
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     existing = sorted(OUTPUT_DIR.iterdir(), key=_modified)
     for old in existing[: max(0, len(existing) - KEEP_OUTPUTS + 1)]:
         old.unlink(missing_ok=True)
+    disk.prune(OUTPUT_DIR, max_age_s=settings.MAX_OUTPUT_AGE_S, max_bytes=settings.MAX_OUTPUT_BYTES,
+               keep_bytes=ROOM_FOR_ONE)  # fmt: skip
     return OUTPUT_DIR / f"{uuid.uuid4().hex}{suffix}"
 
 
@@ -127,3 +131,20 @@ class SessionJobs:
                 self._running[session] -= 1
                 if self._running[session] <= 0:
                     del self._running[session]
+
+
+def kept_files(demo: gr.Blocks) -> set[str]:
+    """Files Gradio keeps for the whole run (examples, default values): never pruned from its upload folder."""
+    return {str(path) for block in demo.blocks.values() for path in getattr(block, "keep_in_cache", ())}
+
+
+MAX_UNREAD = 20  # a stream with this many messages nobody has read stops: its reader left or never came
+
+
+def unread(demo: gr.Blocks, request: gr.Request | None) -> int:
+    """Messages Gradio holds for this session that no client has read yet. Gradio has no public API for
+    it, so this reads its queue's per-session message queues; 0 when they are not there."""
+    pending = getattr(getattr(demo, "_queue", None), "pending_messages_per_session", None)
+    session = getattr(request, "session_hash", None)
+    messages = pending.get(session) if pending is not None and session else None
+    return messages.qsize() if messages is not None else 0

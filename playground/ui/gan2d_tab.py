@@ -12,7 +12,7 @@ from ..imaging import open_image, upload_path, write_gif
 from ..pipelines.lab import LOSSES, LabSettings, Toy2DTrainer
 from ..pipelines.lab_plot import frame
 from ..toy_data import DISTRIBUTIONS, points_from_csv, points_from_drawing
-from .common import SessionJobs, friendly, friendly_stream, output_path
+from .common import MAX_UNREAD, SessionJobs, friendly, friendly_stream, output_path, unread
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
 TICK_S = 0.25  # a running Lab job yields at least this often, so a stop lands within one step
@@ -123,12 +123,14 @@ def build(demo: gr.Blocks, store) -> None:
             f"(0 = same distribution) · {s.loss}, D:G {s.d_steps}:1, lr G {s.lr_g:g} / D {s.lr_d:g}"
         )
 
-    def train(trainer: Toy2DTrainer, per_picture: int, steps: int):
+    def train(trainer: Toy2DTrainer, per_picture: int, steps: int, request: gr.Request | None):
         """Train `steps` steps, yielding a picture every `per_picture` steps and, in between, a status line at
         least every TICK_S seconds: Gradio closes a stream only at a yield, so a stopped or abandoned job
-        ends within one step instead of running on unseen."""
+        ends within one step instead of running on unseen. Pictures nobody reads stop the job too."""
         for snap in trainer.stream(per_picture, trainer.steps + steps, tick_s=TICK_S):
             yield (gr.skip() if snap is None else frame(trainer, snap)), describe(trainer), trainer
+            if unread(demo, request) > MAX_UNREAD:
+                return
 
     # Explicit parameter names: they are what gradio_client shows for these endpoints.
     @friendly_stream
@@ -138,7 +140,7 @@ def build(demo: gr.Blocks, store) -> None:
         with jobs.slot(request):
             trainer = prepare(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file,
                               drawing)  # fmt: skip
-            yield from train(trainer, per_picture, settings.LAB_MAX_STEPS_PER_RUN)
+            yield from train(trainer, per_picture, settings.LAB_MAX_STEPS_PER_RUN, request)
 
     @friendly_stream
     def step_once(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing,
@@ -147,7 +149,7 @@ def build(demo: gr.Blocks, store) -> None:
         with jobs.slot(request):
             trainer = prepare(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file,
                               drawing)  # fmt: skip
-            yield from train(trainer, steps, steps)
+            yield from train(trainer, steps, steps, request)
 
     @friendly
     def start_over(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing,

@@ -9,7 +9,7 @@ from ..imaging import open_image
 from ..pipelines.fast_style import BUILTIN_STYLES
 from ..pipelines.store import Store
 from ..pipelines.style import STYLE_LAYERS, GatysSettings, WeightsMissing
-from .common import USER_ERRORS, as_files
+from .common import MAX_UNREAD, USER_ERRORS, as_files, unread
 
 INTRO = """Give a **content** picture and one or more **style** pictures. The *fast* engine (Ghiasi et al.'s
 arbitrary-style network, or one of its 26 built-in styles) answers in well under a second. *Gatys*
@@ -103,7 +103,7 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
         return as_files((out, f"Fast engine, {used}, strength {amount:g}: {out.width}×{out.height}."))
 
     def gatys(content_value, style_value, weight_text, keep_colour, n_steps, side, w_style, w_content, w_tv, opt,
-              start, style_layers, progress=gr.Progress()):  # fmt: skip
+              start, style_layers, request: gr.Request = None, progress=gr.Progress()):  # fmt: skip
         try:
             picture = open_image(content_value)
             files = style_files(style_value)
@@ -123,6 +123,8 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                 losses = ", ".join(f"{k} {v:.3g}" for k, v in update.losses.items())
                 shown = as_files(update.image) if update.step % 10 == 0 or update.step == config.steps else gr.skip()
                 yield shown, f"Step {update.step}/{config.steps} · {update.seconds:.1f} s · {losses}"
+                if unread(demo, request) > MAX_UNREAD:
+                    return
         except (WeightsMissing, *USER_ERRORS) as exc:
             raise fail(exc) from None
 
