@@ -123,7 +123,7 @@ def build(demo: gr.Blocks, store) -> None:
             f"(0 = same distribution) · {s.loss}, D:G {s.d_steps}:1, lr G {s.lr_g:g} / D {s.lr_d:g}"
         )
 
-    def train(trainer: Toy2DTrainer, per_picture: int, steps: int, request: gr.Request | None):
+    def run_for(trainer: Toy2DTrainer, per_picture: int, steps: int, request: gr.Request | None):
         """Train `steps` steps, yielding a picture every `per_picture` steps and, in between, a status line at
         least every TICK_S seconds: Gradio closes a stream only at a yield, so a stopped or abandoned job
         ends within one step instead of running on unseen. Pictures nobody reads stop the job too."""
@@ -140,7 +140,7 @@ def build(demo: gr.Blocks, store) -> None:
         with jobs.slot(request):
             trainer = prepare(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file,
                               drawing)  # fmt: skip
-            yield from train(trainer, per_picture, settings.LAB_MAX_STEPS_PER_RUN, request)
+            yield from run_for(trainer, per_picture, settings.LAB_MAX_STEPS_PER_RUN, request)
 
     @friendly_stream
     def step_once(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing,
@@ -149,7 +149,7 @@ def build(demo: gr.Blocks, store) -> None:
         with jobs.slot(request):
             trainer = prepare(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file,
                               drawing)  # fmt: skip
-            yield from train(trainer, steps, steps, request)
+            yield from run_for(trainer, steps, steps, request)
 
     @friendly
     def start_over(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing,
