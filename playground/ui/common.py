@@ -138,7 +138,7 @@ def kept_files(demo: gr.Blocks) -> set[str]:
     return {str(path) for block in demo.blocks.values() for path in getattr(block, "keep_in_cache", ())}
 
 
-MAX_UNREAD = 20  # a stream with this many messages nobody has read stops: its reader left or never came
+MAX_UNREAD = 5  # a stream with this many messages nobody has read stops: its reader left or never came
 
 
 def unread(demo: gr.Blocks, request: gr.Request | None) -> int:
