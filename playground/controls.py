@@ -60,12 +60,13 @@ def choice(value: Any, what: str, options: Sequence[str]) -> str:
 def items(values: Any, what: str, limit: int | None = None) -> list[Any]:
     """A list from a request, refused beyond `limit` entries (settings.MAX_REQUEST_ITEMS) before any is read."""
     limit = settings.MAX_REQUEST_ITEMS if limit is None else limit
+    plural = what + ("es" if what.endswith("s") else "s")
     if isinstance(values, (str, int, float)):
         values = [values]
     if not isinstance(values, (list, tuple)):
-        raise ValueError(f"Give the {what}s as a list.")
+        raise ValueError(f"Give the {plural} as a list.")
     if len(values) > limit:
-        raise ValueError(f"At most {limit} {what}s can be asked for at once, got {len(values)}.")
+        raise ValueError(f"At most {limit} {plural} can be asked for at once, got {len(values)}.")
     return list(values)
 
 

@@ -127,7 +127,7 @@ def test_ten_thousand_classes_get_a_sentence_and_no_memory(app, client):
     pid = app[1].pid
     client.predict("cgan-mnist", ["1"], 4, 0, api_name="/cgan_generate")  # warm: the model is resident
     before = rss_mb(pid)
-    with pytest.raises(AppError, match=r"At most \d+ classs? can be asked for at once, got 10000"):
+    with pytest.raises(AppError, match=r"At most \d+ classes can be asked for at once, got 10000"):
         client.predict("cgan-mnist", ["1"] * 10_000, 16, 0, api_name="/cgan_generate")
     assert rss_mb(pid) - before < 100
 
