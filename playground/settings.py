@@ -44,6 +44,8 @@ MAX_IMAGES_PER_REQUEST = int(os.environ.get("PLAYGROUND_MAX_IMAGES_PER_REQUEST",
 # Lab: generator steps one call of "Step" may run, steps between two streamed pictures, steps per press of Train.
 LAB_MAX_STEPS_PER_CALL = int(os.environ.get("PLAYGROUND_LAB_MAX_STEPS_PER_CALL", 50))
 LAB_MAX_STEPS_PER_RUN = int(os.environ.get("PLAYGROUND_LAB_MAX_STEPS_PER_RUN", 20_000))
+# Wall-clock limit of one long job (a Lab run, a Gatys optimisation): it then stops and says so.
+MAX_JOB_SECONDS = float(os.environ.get("PLAYGROUND_MAX_JOB_SECONDS", 600))
 # Lab jobs one browser session may run at once; more get "busy, try again".
 LAB_JOBS_PER_SESSION = int(os.environ.get("PLAYGROUND_LAB_JOBS_PER_SESSION", 1))
 # Captioners kept resident at once (the least recently used one is dropped).

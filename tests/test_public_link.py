@@ -36,7 +36,8 @@ LAB_LARGEST = ["ring", 256, 4, 1e-3, 1e-3, 5, "wgan-gp", 0, None, None, 50]  # t
 def app(tiny_checkpoints, tiny_captioner_dir, tmp_path_factory):
     env = {
         "HF_HUB_CACHE": str(tmp_path_factory.mktemp("empty-hub")), "TORCH_HOME": str(tmp_path_factory.mktemp("torch")),
-        "PLAYGROUND_OFFLINE": "1", "PLAYGROUND_CLEAN_EVERY_S": "1", **{k: str(v) for k, v in CAPS.items()},
+        "PLAYGROUND_OFFLINE": "1", "PLAYGROUND_CLEAN_EVERY_S": "1", "PLAYGROUND_MAX_JOB_SECONDS": "6",
+        **{k: str(v) for k, v in CAPS.items()},
     }  # fmt: skip
     cache = tmp_path_factory.mktemp("cache")
     with running_app(tiny_checkpoints, cache, "--caption-model", str(tiny_captioner_dir), env=env) as (url, proc, _):
@@ -235,6 +236,14 @@ def test_a_stream_nobody_reads_stops(app):
     with httpx.Client(timeout=60) as http:  # submitted, never read
         assert http.post(f"{app[0]}gradio_api/call/lab_train_2d", json={"data": LAB}).status_code == 200
     assert idle_after(app[1].pid, settle=15) < 0.5
+
+
+def test_a_run_stops_at_the_time_limit_and_says_so(app):
+    start = time.monotonic()
+    job = Client(app[0], verbose=False).submit(*LAB_LARGEST, api_name="/lab_train_2d")
+    _, status, *_ = job.result(timeout=60)
+    assert "stopped after 6 s" in status and time.monotonic() - start < 30
+    assert idle_after(app[1].pid, settle=1) < 0.5
 
 
 def test_one_lab_job_per_visitor(app):

@@ -33,6 +33,8 @@ class Store:
         self._lock = threading.Lock()
         self.cards: dict[str, dict[str, Any]] = {}
         for path in sorted(self.checkpoint_dir.glob("*.json")):
+            if path.stem.endswith(".next"):  # half of an interrupted save (see checkpoints.recover)
+                continue
             try:
                 self.cards[path.stem] = json.loads(path.read_text())
             except (OSError, json.JSONDecodeError):

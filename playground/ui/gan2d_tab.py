@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import gradio as gr
@@ -127,9 +128,18 @@ def build(demo: gr.Blocks, store) -> None:
         """Train `steps` steps, yielding a picture every `per_picture` steps and, in between, a status line at
         least every TICK_S seconds: Gradio closes a stream only at a yield, so a stopped or abandoned job
         ends within one step instead of running on unseen. Pictures nobody reads stop the job too."""
+        started = time.monotonic()
         for snap in trainer.stream(per_picture, trainer.steps + steps, tick_s=TICK_S):
             yield (gr.skip() if snap is None else frame(trainer, snap)), describe(trainer), trainer
             if unread(demo, request) > MAX_UNREAD:
+                return
+            if time.monotonic() - started > settings.MAX_JOB_SECONDS:
+                limit = f"stopped after {settings.MAX_JOB_SECONDS:.0f} s, this server's limit for one run"
+                yield (
+                    frame(trainer, trainer.snapshot()),
+                    f"{describe(trainer)} · {limit}: press Train to go on",
+                    trainer,
+                )
                 return
 
     # Explicit parameter names: they are what gradio_client shows for these endpoints.

@@ -125,6 +125,15 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                 yield shown, f"Step {update.step}/{config.steps} · {update.seconds:.1f} s · {losses}"
                 if unread(demo, request) > MAX_UNREAD:
                     return
+                if update.seconds > settings.MAX_JOB_SECONDS and update.step < config.steps:
+                    yield (
+                        as_files(update.image),
+                        (
+                            f"Stopped at step {update.step}/{config.steps} after {update.seconds:.0f} s, this server's "
+                            "limit for one run: fewer steps or a smaller size finish sooner."
+                        ),
+                    )
+                    return
         except (WeightsMissing, *USER_ERRORS) as exc:
             raise fail(exc) from None
 
