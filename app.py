@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from functools import partial
 
 from playground import serve, settings
 
@@ -54,9 +55,11 @@ def main(argv: list[str] | None = None) -> int:
 
     zero_gpu = gpu.setup()  # before anything touches CUDA
     from playground.device import pick_device
+    from playground.disk import keep_pruning
     from playground.memory import keep_trimming
     from playground.pipelines.store import Store
     from playground.ui.app import CSS, build_demo
+    from playground.ui.common import kept_files
 
     try:
         device = pick_device(args.device)
@@ -68,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         store.preload(heavy=zero_gpu)
     demo = build_demo(store, args.caption_model)
     keep_trimming()  # resident memory stays flat under load (see playground/memory.py)
+    # outputs and uploads stay under their age and size caps (see playground/disk.py)
+    keep_pruning(partial(kept_files, demo))
     try:
         demo.queue(default_concurrency_limit=4, max_size=settings.QUEUE_MAX_SIZE).launch(
             server_name=host, server_port=port, share=args.share, auth=auth, mcp_server=args.mcp, css=CSS,

@@ -20,6 +20,7 @@ PARTS = {
     "style": [sys.executable, "-m", "bench.style"],
     "lab": [sys.executable, "-m", "bench.lab"],
     "load": [sys.executable, "-m", "bench.load"],
+    "public_link": [sys.executable, "-m", "bench.public_link"],
 }
 
 

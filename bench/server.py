@@ -43,7 +43,9 @@ def running_app(
     port = free_port()
     env = {
         **os.environ, "PLAYGROUND_CHECKPOINTS": str(checkpoint_dir), "PLAYGROUND_CACHE": str(cache_dir),
-        "GRADIO_ANALYTICS_ENABLED": "False", "OMP_NUM_THREADS": "1", **(env or {}),
+        "GRADIO_ANALYTICS_ENABLED": "False", "OMP_NUM_THREADS": "1",
+        "GRADIO_TEMP_DIR": str(cache_dir / "gradio"),  # its own upload folder: pruning it touches no other app
+        **(env or {}),
     }  # fmt: skip
     log = cache_dir / "server.log"
     cache_dir.mkdir(parents=True, exist_ok=True)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import uuid
 from pathlib import Path
 from typing import Any
 
 import torch
-from safetensors import SafetensorError
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import load_file, save_file
 from torch import nn
 
@@ -46,10 +47,38 @@ def git_commit() -> str | None:
 
 
 def _atomic_write(path: Path, write) -> None:
-    """Write to a temporary sibling then rename, so an interrupted save never clobbers the old file."""
+    """Write to a temporary sibling, flush it to disk, then rename: an interrupted save never clobbers a file."""
     tmp = path.with_name(path.name + ".tmp")
     write(tmp)
+    with open(tmp, "rb") as f:
+        os.fsync(f.fileno())
     os.replace(tmp, path)
+
+
+def _pending(stem: str | Path) -> tuple[Path, Path]:
+    """Where a save puts its new pair before it replaces the current one: `<stem>.next.safetensors/.json`."""
+    weights, card = paths(stem)
+    return weights.with_name(weights.name.replace(".safetensors", ".next.safetensors")), card.with_name(
+        card.name.replace(".json", ".next.json")
+    )
+
+
+def recover(stem: str | Path) -> None:
+    """Finish or undo a save that was interrupted, so the pair on disk is the old one or the new one.
+
+    A save writes the new weights to `.next.safetensors`, then the new card to `.next.json` — that rename is
+    the commit — then moves both over the current pair. A `.next.json` therefore means the new pair is
+    complete (its weights are beside it or already moved): move what is left. A `.next.safetensors` alone
+    is an unfinished new pair: the current pair is untouched, drop it.
+    """
+    weights, card = paths(stem)
+    next_weights, next_card = _pending(stem)
+    if next_card.exists():
+        if next_weights.exists():
+            os.replace(next_weights, weights)
+        os.replace(next_card, card)
+    elif next_weights.exists():
+        next_weights.unlink()
 
 
 def flatten(obj: Any, prefix: str, tensors: dict[str, torch.Tensor]) -> Any:
@@ -87,7 +116,7 @@ def save(
     `extra` (optimiser states, ...) is flattened into the same pair of files under `state/`; `data` are named
     tensors shipped with the model (example inputs, precomputed codes), stored as `data.<name>`.
     """
-    weights_path, card_path = paths(stem)
+    weights_path, _ = paths(stem)
     weights_path.parent.mkdir(parents=True, exist_ok=True)
     tensors: dict[str, torch.Tensor] = {}
     seen: set[int] = set()
@@ -103,12 +132,18 @@ def save(
     card = {**card, "roles": sorted(modules)}
     if extra is not None:
         card["state"] = flatten(extra, "state/", tensors)
-    _atomic_write(weights_path, lambda p: save_file(tensors, str(p), metadata={"format": "pt"}))
-    _atomic_write(card_path, lambda p: p.write_text(json.dumps(card, indent=2) + "\n"))
+    # The pair is replaced as one (see `recover`); the save id ties the weights to their card.
+    card["save_id"] = save_id = uuid.uuid4().hex
+    recover(stem)
+    next_weights, next_card = _pending(stem)
+    _atomic_write(next_weights, lambda p: save_file(tensors, str(p), metadata={"format": "pt", "save_id": save_id}))
+    _atomic_write(next_card, lambda p: p.write_text(json.dumps(card, indent=2) + "\n"))  # the commit
+    recover(stem)
     return weights_path
 
 
 def read_card(stem: str | Path) -> dict[str, Any]:
+    recover(stem)
     _, card_path = paths(stem)
     try:
         return json.loads(card_path.read_text())
@@ -119,6 +154,7 @@ def read_card(stem: str | Path) -> dict[str, Any]:
 
 
 def read_tensors(stem: str | Path) -> dict[str, torch.Tensor]:
+    recover(stem)
     weights_path, _ = paths(stem)
     try:
         return load_file(str(weights_path))
@@ -168,9 +204,24 @@ def read_data(stem: str | Path) -> dict[str, torch.Tensor]:
     return {k.removeprefix("data."): v for k, v in read_tensors(stem).items() if k.startswith("data.")}
 
 
+def save_id(stem: str | Path) -> str | None:
+    """The id a save wrote into the weights' metadata (None for files saved before ids existed)."""
+    weights_path, _ = paths(stem)
+    try:
+        with safe_open(str(weights_path), "pt") as f:
+            return (f.metadata() or {}).get("save_id")
+    except FileNotFoundError:
+        raise CheckpointError(f"weights file {weights_path.name} is missing") from None
+    except (SafetensorError, OSError, ValueError) as exc:
+        raise CheckpointError(f"{weights_path.name} is not a readable safetensors file ({exc})") from None
+
+
 def load_state(stem: str | Path, modules: dict[str, nn.Module]) -> tuple[dict[str, Any], Any]:
     """Load a training checkpoint: weights into `modules`; returns (card, extra state)."""
     card = read_card(stem)
+    if card.get("save_id") != save_id(stem):
+        weights_path, card_path = paths(stem)
+        raise CheckpointError(f"{weights_path.name} and {card_path.name} come from different saves")
     tensors = read_tensors(stem)
     load_into(stem, modules, tensors)
     return card, unflatten(card.get("state"), tensors)

@@ -11,6 +11,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from . import settings
+
 MAX_SEED = 2**32 - 1
 
 
@@ -55,12 +57,32 @@ def choice(value: Any, what: str, options: Sequence[str]) -> str:
     return value
 
 
-def choices(values: Any, what: str, options: Sequence[str]) -> list[str]:
-    if isinstance(values, str):
+def items(values: Any, what: str, limit: int | None = None) -> list[Any]:
+    """A list from a request, refused beyond `limit` entries (settings.MAX_REQUEST_ITEMS) before any is read."""
+    limit = settings.MAX_REQUEST_ITEMS if limit is None else limit
+    plural = what + ("es" if what.endswith("s") else "s")
+    if isinstance(values, (str, int, float)):
         values = [values]
+    if not isinstance(values, (list, tuple)):
+        raise ValueError(f"Give the {plural} as a list.")
+    if len(values) > limit:
+        raise ValueError(f"At most {limit} {plural} can be asked for at once, got {len(values)}.")
+    return list(values)
+
+
+def choices(values: Any, what: str, options: Sequence[str]) -> list[str]:
+    """Picked options, each checked, duplicates dropped (first order kept): never more than len(options)."""
     if not values:
         raise ValueError(f"Pick at least one {what}.")
-    return [choice(v, what, options) for v in values]
+    picked = [choice(v, what, options) for v in items(values, what)]
+    return list(dict.fromkeys(picked))
+
+
+def budget(count: int, what: str) -> int:
+    """Pictures one request would make, refused beyond settings.MAX_IMAGES_PER_REQUEST before any tensor."""
+    if count > settings.MAX_IMAGES_PER_REQUEST:
+        raise ValueError(f"That is {count} {what}; one request makes at most {settings.MAX_IMAGES_PER_REQUEST}.")
+    return count
 
 
 def settings_json(text: Any, limit: int = 10_000) -> dict[str, Any]:

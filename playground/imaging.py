@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -76,21 +77,40 @@ def write_gif(frames: Sequence[Image.Image], path: Path, *, fps: float = 8.0, bo
     return path
 
 
-def upload_path(value: Any) -> Path:
-    """The local path of an uploaded file, whether Gradio passed a path or its raw FileData dict."""
+# One sentence for every file a request names outside the allowed folders: it says nothing about the path
+# (whether it exists, its size or type), so the server's files cannot be probed through it.
+NOT_AN_UPLOAD = "That file was not uploaded here; upload it through the app and try again."
+
+
+def upload_path(value: Any, *, roots: Sequence[Path] | None = None) -> Path:
+    """The local path of an uploaded file, whether Gradio passed a path or its raw FileData dict.
+
+    The path is resolved (symlinks, `..`) and must lie inside one of `roots` — by default Gradio's upload
+    folder, our examples and our outputs (settings.input_roots) — before anything on disk is looked at.
+    """
     if isinstance(value, dict):
         value = value.get("path")
     if not value or not isinstance(value, (str, Path)):
         raise ValueError("Upload an image first.")
-    return Path(value)
+    try:
+        path = Path(os.path.realpath(value))
+    except (OSError, ValueError):  # e.g. an embedded NUL byte
+        raise ValueError(NOT_AN_UPLOAD) from None
+    allowed = settings.input_roots() if roots is None else [Path(os.path.realpath(r)) for r in roots]
+    if not any(path.is_relative_to(root) for root in allowed):
+        raise ValueError(NOT_AN_UPLOAD)
+    return path
 
 
-def open_image(value: Any, *, max_bytes: int | None = None, max_pixels: int | None = None) -> Image.Image:
-    """Open an upload safely: size capped in bytes before reading and in pixels before decoding (a
-    decompression bomb is refused from its header), EXIF orientation applied, converted to RGB."""
+def open_image(
+    value: Any, *, max_bytes: int | None = None, max_pixels: int | None = None, roots: Sequence[Path] | None = None
+) -> Image.Image:
+    """Open an upload safely: confined to `roots` (see upload_path), size capped in bytes before reading
+    and in pixels before decoding (a decompression bomb is refused from its header), EXIF orientation
+    applied, converted to RGB."""
     max_bytes = settings.MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     max_pixels = settings.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
-    path = upload_path(value)
+    path = upload_path(value, roots=roots)
     try:
         size = path.stat().st_size
     except OSError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -43,3 +44,41 @@ QUEUE_MAX_SIZE = int(os.environ.get("PLAYGROUND_QUEUE_MAX_SIZE", 64))
 CYCLEGAN_URL = os.environ.get(
     "PLAYGROUND_CYCLEGAN_URL", "http://efrosgans.eecs.berkeley.edu/cyclegan/pretrained_models/{name}.pth"
 )
+# -- a public link: what one request may ask for, and what the disk may hold ----------------------------
+# Any list a request sends (classes, style files, built-in styles, layers) is refused beyond this length.
+MAX_REQUEST_ITEMS = int(os.environ.get("PLAYGROUND_MAX_REQUEST_ITEMS", 64))
+# Pictures one request may generate (rows × columns, frames); every pipeline's caps stay within it.
+MAX_IMAGES_PER_REQUEST = int(os.environ.get("PLAYGROUND_MAX_IMAGES_PER_REQUEST", 256))
+# Lab: generator steps one call of "Step" may run, steps between two streamed pictures, steps per press of Train.
+LAB_MAX_STEPS_PER_CALL = int(os.environ.get("PLAYGROUND_LAB_MAX_STEPS_PER_CALL", 50))
+LAB_MAX_STEPS_PER_RUN = int(os.environ.get("PLAYGROUND_LAB_MAX_STEPS_PER_RUN", 20_000))
+# Wall-clock limit of one long job (a Lab run, a Gatys optimisation): it then stops and says so.
+MAX_JOB_SECONDS = float(os.environ.get("PLAYGROUND_MAX_JOB_SECONDS", 600))
+# Lab jobs one browser session may run at once; more get "busy, try again".
+LAB_JOBS_PER_SESSION = int(os.environ.get("PLAYGROUND_LAB_JOBS_PER_SESSION", 1))
+# Captioners kept resident at once (the least recently used one is dropped).
+MAX_RESIDENT_CAPTIONERS = int(os.environ.get("PLAYGROUND_MAX_RESIDENT_CAPTIONERS", 2))
+# Disk: generated files and Gradio's upload folder are pruned by age and by total size.
+MAX_OUTPUT_AGE_S = int(os.environ.get("PLAYGROUND_MAX_OUTPUT_AGE_S", 3600))
+MAX_OUTPUT_BYTES = int(os.environ.get("PLAYGROUND_MAX_OUTPUT_BYTES", 200 * 2**20))
+MAX_UPLOAD_AGE_S = int(os.environ.get("PLAYGROUND_MAX_UPLOAD_AGE_S", 3600))
+MAX_UPLOAD_FOLDER_BYTES = int(os.environ.get("PLAYGROUND_MAX_UPLOAD_FOLDER_BYTES", 1024 * 2**20))
+# How often the upload folder is swept (Gradio's delete_cache also runs at this period). Uploads land through
+# Gradio's own route, so between two sweeps the folder can exceed its cap by what arrives in one period.
+CLEAN_EVERY_S = int(os.environ.get("PLAYGROUND_CLEAN_EVERY_S", 10))
+
+
+def upload_dir() -> Path:
+    """Gradio's upload folder, computed as gradio.utils.get_upload_folder does (read at call time, so a
+    test or a deployment can point GRADIO_TEMP_DIR elsewhere)."""
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
+
+
+def output_dir() -> Path:
+    """Generated files the app serves back (downloads, GIFs, pictures)."""
+    return CACHE_DIR / "outputs"
+
+
+def input_roots() -> tuple[Path, ...]:
+    """The only folders a file named by a request may come from: uploads, our examples, our own outputs."""
+    return (upload_dir(), ASSETS_DIR.resolve(), output_dir().resolve())

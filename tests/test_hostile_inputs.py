@@ -64,6 +64,12 @@ BAD = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _tmp_path_is_the_upload_folder(tmp_path, monkeypatch):
+    """The files below stand in for uploads: open_image only opens files inside Gradio's upload folder."""
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path))
+
+
 @pytest.mark.parametrize("name", sorted(GOOD))
 def test_odd_but_valid_images_open_as_rgb(tmp_path, name):
     data, size = GOOD[name]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,6 +112,18 @@ def load_components(spec: CaptionerSpec, *, local_only: bool = True) -> tuple[An
         AutoImageProcessor.from_pretrained(spec.repo, **options),
         AutoTokenizer.from_pretrained(spec.repo, **options),
     )
+
+
+def canonical(source: str) -> str:
+    """One spelling per captioner, used as its key: a registry key or Hub id as given, a path (anything with
+    a path separator or a leading dot or tilde that is not a Hub id) resolved (`dir`, `dir/`, `dir/.` → one)."""
+    source = str(source).strip()
+    if source in REGISTRY:
+        return source
+    looks_like_hub_id = source.count("/") == 1 and not source.startswith(("/", ".", "~")) and not source.endswith("/")
+    if looks_like_hub_id and not Path(source).exists():
+        return source
+    return os.path.realpath(os.path.expanduser(source))
 
 
 def resolve(source: str) -> CaptionerSpec:

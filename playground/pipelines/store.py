@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from .. import settings
 from .autoencode import AutoencoderPipeline
 from .conditional import ConditionalPipeline
 from .latent import LatentPipeline
@@ -27,9 +29,12 @@ class Store:
     def __init__(self, checkpoint_dir: Path, device: torch.device) -> None:
         self.checkpoint_dir, self.device = Path(checkpoint_dir), device
         self._loaded: dict[str, Any] = {}
+        self._captioners: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.cards: dict[str, dict[str, Any]] = {}
         for path in sorted(self.checkpoint_dir.glob("*.json")):
+            if path.stem.endswith(".next"):  # half of an interrupted save (see checkpoints.recover)
+                continue
             try:
                 self.cards[path.stem] = json.loads(path.read_text())
             except (OSError, json.JSONDecodeError):
@@ -52,14 +57,18 @@ class Store:
             return self._loaded[name]
 
     def captioner(self, source: str) -> Any:
-        """A captioning model by registry key, folder or Hub id, loaded once from the local cache."""
-        from .caption import load_captioner
+        """A captioning model by registry key, folder or Hub id, loaded once from the local cache; at most
+        settings.MAX_RESIDENT_CAPTIONERS stay resident (the least recently used one is dropped)."""
+        from .caption import canonical, load_captioner
 
+        key = canonical(source)
         with self._lock:
-            key = f"caption:{source}"
-            if key not in self._loaded:
-                self._loaded[key] = load_captioner(source, self.device)
-            return self._loaded[key]
+            if key not in self._captioners:
+                self._captioners[key] = load_captioner(key, self.device)
+                while len(self._captioners) > settings.MAX_RESIDENT_CAPTIONERS:
+                    self._captioners.popitem(last=False)
+            self._captioners.move_to_end(key)
+            return self._captioners[key]
 
     def translator(self, name: str) -> Any:
         """A CycleGAN pair: one of our checkpoints, or a published pair (fetched on first use)."""

@@ -53,7 +53,9 @@ class CaptionPairs(Dataset):
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, str]:
         file, text = self.pairs[i]
-        pixels = self.image_processor(images=open_image(self.images / file), return_tensors="pt").pixel_values[0]
+        pixels = self.image_processor(
+            images=open_image(self.images / file, roots=[self.images]), return_tensors="pt"
+        ).pixel_values[0]
         return pixels, text
 
 

@@ -129,10 +129,16 @@ class Trainer:
             if self.dist.is_main:
                 print(f"--resume: no checkpoint in {self.run_dir}, starting from scratch")
             return
-        _, extra = checkpoints.load_state(self.last, self.modules)
-        for role, opt in self.optimizers.items():
-            opt.load_state_dict(extra["optimizers"][role])
-        self.progress = extra["progress"]
+        try:
+            _, extra = checkpoints.load_state(self.last, self.modules)
+            for role, opt in self.optimizers.items():
+                opt.load_state_dict(extra["optimizers"][role])
+            self.progress = extra["progress"]
+        except (checkpoints.CheckpointError, KeyError, TypeError, ValueError) as exc:
+            raise ValueError(
+                f"--resume: the checkpoint in {self.run_dir} is incomplete or damaged ({exc}); "
+                "delete its last.* files to start over"
+            ) from None
         if self.dist.is_main:
             print(f"resumed {self.run_dir} after epoch {self.progress['epoch']}")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from .. import settings
 from ..gpu import wrap_events
 from ..pipelines.store import Store
 from . import (
@@ -36,7 +37,9 @@ CSS = """
 
 
 def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
-    with gr.Blocks(title=TITLE) as demo:
+    # delete_cache=(every, age): Gradio deletes this app's temporary files older than `age` every `every`
+    # seconds, and all of them when the server stops; playground/disk.py also caps their total size.
+    with gr.Blocks(title=TITLE, delete_cache=(settings.CLEAN_EVERY_S, settings.MAX_UPLOAD_AGE_S)) as demo:
         gr.Markdown(f"# {TITLE}\nPlay with generative models trained in this repository.")
         with gr.Tabs() as tabs:
             with gr.Tab("Latent Explorer", id="latent"):

@@ -6,7 +6,7 @@ import gradio as gr
 
 from .. import settings
 from ..imaging import open_image
-from ..pipelines.caption import REGISTRY, CaptionModelMissing, CaptionReport, overlay
+from ..pipelines.caption import REGISTRY, CaptionModelMissing, CaptionReport, canonical, overlay
 from ..pipelines.store import Store
 from . import weights_panel
 from .common import USER_ERRORS, as_files, friendly
@@ -61,7 +61,7 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
                 label="Image", type="filepath", sources=["upload", "clipboard"], height=300, elem_id="caption-input"
             )
             model = gr.Dropdown(choices, value=(extra_models[0] if extra_models else "vit-gpt2"), label="Captioner",
-                                allow_custom_value=True, info="or type a folder saved with save_pretrained / a Hub id")  # fmt: skip
+                                info="more with `python app.py --caption-model FOLDER_OR_HUB_ID`")  # fmt: skip
             weights_status = gr.Markdown(elem_id="caption-weights")
             download = gr.Button(visible=False, variant="secondary", elem_id="caption-download")
             with gr.Accordion("Decoding", open=True):
@@ -87,6 +87,16 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
     def fail(exc: Exception) -> gr.Error:
         return gr.Error(str(exc), print_exception=False)
 
+    # Only the registry and the command line's --caption-model values: a request never names a folder.
+    allowed = {canonical(m) for m in [*REGISTRY, *extra_models]}
+
+    def captioner(source):
+        if not isinstance(source, str) or len(source) > 500 or canonical(source) not in allowed:
+            raise ValueError(
+                f"Unknown captioner; choose one from the list ({', '.join(REGISTRY)} or the server's own)."
+            )
+        return store.captioner(source)
+
     def caption(image_value, source, n_beams, n, max_new, ngram, rep, lp, progress=gr.Progress()):
         """Caption a picture with a vision encoder-decoder: greedy decoding beside beam search, with the n-best
         list, log-probabilities and timings.
@@ -107,7 +117,7 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
             picture = open_image(image_value)
             if weights_key(source):  # the first use downloads the model when it is missing and we are online
                 weights_panel.ensure(weights_key(source), progress)
-            report = store.captioner(source).caption(
+            report = captioner(source).caption(
                 picture, num_beams=n_beams, num_return=n, max_new_tokens=max_new, no_repeat_ngram_size=ngram,
                 repetition_penalty=rep, length_penalty=lp,
             )  # fmt: skip
@@ -130,7 +140,7 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
             picture = open_image(image_value)
             if weights_key(source):
                 weights_panel.ensure(weights_key(source), progress)
-            report = store.captioner(source).attention(picture, max_new_tokens=max_new, layer=which)
+            report = captioner(source).attention(picture, max_new_tokens=max_new, layer=which)
         except (CaptionModelMissing, *USER_ERRORS) as exc:
             raise fail(exc) from None
         pairs = zip(report.tokens, report.maps, strict=True)

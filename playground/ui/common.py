@@ -5,20 +5,24 @@ from __future__ import annotations
 import functools
 import json
 import random
+import threading
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
 from PIL import Image
 
-from .. import settings
+from .. import disk, settings
 from ..checkpoints import CheckpointError
 from ..downloads import WeightsError
 
 OUTPUT_DIR = settings.CACHE_DIR / "outputs"
 KEEP_OUTPUTS = 200  # newest generated files kept for download; older ones are pruned
+ROOM_FOR_ONE = 4 * 2**20  # a generous bound on one generated file (a 1024² PNG is at most ~3 MB)
 
 # Errors a visitor can cause or fix (missing or undownloadable weights included): one sentence, no stack trace.
 USER_ERRORS = (ValueError, CheckpointError, WeightsError)
@@ -42,11 +46,14 @@ def friendly_stream(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        stream = fn(*args, **kwargs)
         try:
-            for update in fn(*args, **kwargs):
+            for update in stream:
                 yield as_files(update)
         except USER_ERRORS as exc:
             raise gr.Error(str(exc), print_exception=False) from None
+        finally:
+            stream.close()  # closed by Gradio (stop, disconnect): the inner job stops now, not when collected
 
     return wrapper
 
@@ -76,11 +83,14 @@ def random_seed() -> int:
 
 
 def output_path(suffix: str) -> Path:
-    """A fresh file under the app's own output folder, pruning the oldest beyond KEEP_OUTPUTS."""
+    """A fresh file under the app's own output folder, pruning the oldest beyond KEEP_OUTPUTS and beyond
+    settings.MAX_OUTPUT_AGE_S / MAX_OUTPUT_BYTES (room is kept for a picture of the largest size)."""
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     existing = sorted(OUTPUT_DIR.iterdir(), key=_modified)
     for old in existing[: max(0, len(existing) - KEEP_OUTPUTS + 1)]:
         old.unlink(missing_ok=True)
+    disk.prune(OUTPUT_DIR, max_age_s=settings.MAX_OUTPUT_AGE_S, max_bytes=settings.MAX_OUTPUT_BYTES,
+               keep_bytes=ROOM_FOR_ONE)  # fmt: skip
     return OUTPUT_DIR / f"{uuid.uuid4().hex}{suffix}"
 
 
@@ -95,3 +105,47 @@ def save_png(image: Any) -> str:
     path = output_path(".png")
     image.save(path)
     return str(path)
+
+
+class SessionJobs:
+    """At most `limit` jobs at once per browser session (Gradio's session hash); one more gets a sentence."""
+
+    def __init__(self, limit: int, busy: str) -> None:
+        self.limit, self.busy = limit, busy
+        self._running: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def slot(self, request: gr.Request | None) -> Iterator[None]:
+        session = getattr(request, "session_hash", None) or ""
+        if not session:  # no session (a direct Python call, or a raw HTTP call with none): nothing to count
+            yield
+            return
+        with self._lock:
+            if self._running[session] >= self.limit:
+                raise ValueError(self.busy)
+            self._running[session] += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running[session] -= 1
+                if self._running[session] <= 0:
+                    del self._running[session]
+
+
+def kept_files(demo: gr.Blocks) -> set[str]:
+    """Files Gradio keeps for the whole run (examples, default values): never pruned from its upload folder."""
+    return {str(path) for block in demo.blocks.values() for path in getattr(block, "keep_in_cache", ())}
+
+
+MAX_UNREAD = 5  # a stream with this many messages nobody has read stops: its reader left or never came
+
+
+def unread(demo: gr.Blocks, request: gr.Request | None) -> int:
+    """Messages Gradio holds for this session that no client has read yet. Gradio has no public API for
+    it, so this reads its queue's per-session message queues; 0 when they are not there."""
+    pending = getattr(getattr(demo, "_queue", None), "pending_messages_per_session", None)
+    session = getattr(request, "session_hash", None)
+    messages = pending.get(session) if pending is not None and session else None
+    return messages.qsize() if messages is not None else 0

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import gradio as gr
 import numpy as np
 
+from .. import controls, settings
 from ..imaging import open_image, upload_path, write_gif
 from ..pipelines.lab import LOSSES, LabSettings, Toy2DTrainer
 from ..pipelines.lab_plot import frame
 from ..toy_data import DISTRIBUTIONS, points_from_csv, points_from_drawing
-from .common import friendly, friendly_stream, output_path
+from .common import MAX_UNREAD, SessionJobs, friendly, friendly_stream, output_path, unread
 
-MAX_STEPS = 20_000  # one press of Train runs at most this many generator steps
 MAX_CSV_BYTES = 2 * 1024 * 1024
+TICK_S = 0.25  # a running Lab job yields at least this often, so a stop lands within one step
 
 INTRO = """A generator turns 2-D noise into points; a discriminator shades the plane by how *real* it finds each
 place (mint = real, lavender = fake). Press **Train** and watch the purple points chase the green ones — the
@@ -39,7 +41,11 @@ def custom_points(csv_file: Any, drawing: Any):
                 raise
     if csv_file:
         path = upload_path(csv_file)
-        if path.stat().st_size > MAX_CSV_BYTES:
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise ValueError("The CSV could not be read; upload it again.") from None
+        if size > MAX_CSV_BYTES:
             raise ValueError(f"The CSV is larger than {MAX_CSV_BYTES // 1024 // 1024} MB.")
         try:
             return points_from_csv(path.read_text(encoding="utf-8"))
@@ -86,6 +92,16 @@ def build(demo: gr.Blocks, store) -> None:
                 export = gr.Button("Export GIF")
             gif = gr.File(label="Animation")
 
+    # One Lab job per visitor at a time: a second tab or a script cannot pile up training runs.
+    jobs = SessionJobs(
+        settings.LAB_JOBS_PER_SESSION,
+        "The Lab is busy with your previous job: stop it or wait for it to finish, then try again.",
+    )
+
+    def burst(value) -> int:
+        """Steps between two pictures, and per press of Step (settings.LAB_MAX_STEPS_PER_CALL at most)."""
+        return controls.whole(value, "Steps per picture", 1, settings.LAB_MAX_STEPS_PER_CALL)
+
     controls_in = [distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing]
 
     def prepare(trainer, dist, n_hidden, n_layers, g_lr, d_lr, n_d, loss_name, seed_value, csv_path, sketch):
@@ -108,20 +124,42 @@ def build(demo: gr.Blocks, store) -> None:
             f"(0 = same distribution) · {s.loss}, D:G {s.d_steps}:1, lr G {s.lr_g:g} / D {s.lr_d:g}"
         )
 
+    def run_for(trainer: Toy2DTrainer, per_picture: int, steps: int, request: gr.Request | None):
+        """Train `steps` steps, yielding a picture every `per_picture` steps and, in between, a status line at
+        least every TICK_S seconds: Gradio closes a stream only at a yield, so a stopped or abandoned job
+        ends within one step instead of running on unseen. Pictures nobody reads stop the job too."""
+        started = time.monotonic()
+        for snap in trainer.stream(per_picture, trainer.steps + steps, tick_s=TICK_S):
+            yield (gr.skip() if snap is None else frame(trainer, snap)), describe(trainer), trainer
+            if unread(demo, request) > MAX_UNREAD:
+                return
+            if time.monotonic() - started > settings.MAX_JOB_SECONDS:
+                limit = f"stopped after {settings.MAX_JOB_SECONDS:.0f} s, this server's limit for one run"
+                yield (
+                    frame(trainer, trainer.snapshot()),
+                    f"{describe(trainer)} · {limit}: press Train to go on",
+                    trainer,
+                )
+                return
+
     # Explicit parameter names: they are what gradio_client shows for these endpoints.
     @friendly_stream
     def train_stream(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing,
-                     steps_per_picture):  # fmt: skip
-        trainer = prepare(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing)
-        for snap in trainer.stream(steps_per_picture, MAX_STEPS):
-            yield frame(trainer, snap), describe(trainer), trainer
+                     steps_per_picture, request: gr.Request = None):  # fmt: skip
+        per_picture = burst(steps_per_picture)
+        with jobs.slot(request):
+            trainer = prepare(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file,
+                              drawing)  # fmt: skip
+            yield from run_for(trainer, per_picture, settings.LAB_MAX_STEPS_PER_RUN, request)
 
-    @friendly
+    @friendly_stream
     def step_once(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing,
-                  steps_per_picture):  # fmt: skip
-        trainer = prepare(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing)
-        trainer.run(steps_per_picture)
-        return frame(trainer, trainer.snapshot()), describe(trainer), trainer
+                  steps_per_picture, request: gr.Request = None):  # fmt: skip
+        steps = burst(steps_per_picture)
+        with jobs.slot(request):
+            trainer = prepare(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file,
+                              drawing)  # fmt: skip
+            yield from run_for(trainer, steps, steps, request)
 
     @friendly
     def start_over(trainer, distribution, hidden, layers, lr_g, lr_d, d_steps, loss, seed, csv_file, drawing,

@@ -10,7 +10,7 @@ from ..pipelines.fast_style import BUILTIN_STYLES
 from ..pipelines.store import Store
 from ..pipelines.style import STYLE_LAYERS, GatysSettings, WeightsMissing
 from . import weights_panel
-from .common import USER_ERRORS, as_files, friendly
+from .common import MAX_UNREAD, USER_ERRORS, as_files, friendly, unread
 
 INTRO = """Give a **content** picture and one or more **style** pictures. The *fast* engine (Ghiasi et al.'s
 arbitrary-style network, or one of its 26 built-in styles) answers in well under a second. *Gatys*
@@ -37,10 +37,13 @@ def parse_weights(text: str, n: int) -> list[float]:
     return [controls.bounded(p.strip(), "A blend weight", 0, 1000) for p in parts]
 
 
+MAX_STYLE_IMAGES = 8  # a blend of more is not worth its cost; each one is opened and encoded by VGG19
+
+
 def style_files(value) -> list:
     if not value:
         raise ValueError("Upload at least one style image.")
-    return value if isinstance(value, list) else [value]
+    return controls.items(value if isinstance(value, list) else [value], "style image", MAX_STYLE_IMAGES)
 
 
 def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
@@ -124,7 +127,7 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
         return as_files((out, f"Fast engine, {used}, strength {amount:g}: {out.width}×{out.height}."))
 
     def gatys(content_value, style_value, weight_text, keep_colour, n_steps, side, w_style, w_content, w_tv, opt,
-              start, style_layers, progress=gr.Progress()):  # fmt: skip
+              start, style_layers, request: gr.Request = None, progress=gr.Progress()):  # fmt: skip
         """Gatys style transfer: optimise a picture so its VGG19 features match the content picture and its
         Gram matrices match one or several style pictures; streams intermediate pictures.
 
@@ -151,14 +154,28 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                 raise ValueError("Pick at least one style layer.")
             config = GatysSettings(
                 steps=n_steps, size=side, style_weight=w_style, content_weight=w_content, tv_weight=w_tv,
-                optimizer=opt, init=start, preserve_color=bool(keep_colour), style_layers=tuple(style_layers),
+                optimizer=opt, init=start, preserve_color=bool(keep_colour), style_layers=tuple(controls.items(style_layers, "style layer")),
             )  # fmt: skip
             weights_panel.ensure("vgg19", progress)  # the first use downloads VGG19 (online)
             engine = store.gatys()
-            for update in engine.run(picture, style_pictures, config, every=10):
+            # A yield every step (a picture every 10th): Gradio closes a stream only at a yield, so Stop or a
+            # visitor leaving ends the optimisation within one step.
+            for update in engine.run(picture, style_pictures, config, every=1):
                 progress(update.step / config.steps, desc=f"step {update.step}/{config.steps}")
                 losses = ", ".join(f"{k} {v:.3g}" for k, v in update.losses.items())
-                yield as_files(update.image), f"Step {update.step}/{config.steps} · {update.seconds:.1f} s · {losses}"
+                shown = as_files(update.image) if update.step % 10 == 0 or update.step == config.steps else gr.skip()
+                yield shown, f"Step {update.step}/{config.steps} · {update.seconds:.1f} s · {losses}"
+                if unread(demo, request) > MAX_UNREAD:
+                    return
+                if update.seconds > settings.MAX_JOB_SECONDS and update.step < config.steps:
+                    yield (
+                        as_files(update.image),
+                        (
+                            f"Stopped at step {update.step}/{config.steps} after {update.seconds:.0f} s, this server's "
+                            "limit for one run: fewer steps or a smaller size finish sooner."
+                        ),
+                    )
+                    return
         except (WeightsMissing, *USER_ERRORS) as exc:
             raise fail(exc) from None
 
