@@ -44,8 +44,13 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
                 dice = gr.Button("🎲 Random seed", scale=1)
         with gr.Column(scale=1, min_width=300):
             image = gr.Image(
-                label="Generated", type="pil", format="png", buttons=["download", "fullscreen"], height=300,
-                interactive=False, elem_id="latent-image",
+                label="Generated",
+                type="pil",
+                format="png",
+                buttons=["download", "fullscreen"],
+                height=300,
+                interactive=False,
+                elem_id="latent-image",
             )
             caption_this = gr.Button("Caption this", size="sm")
             settings_out = gr.Code(label="Settings (copy to share; paste below to reproduce)", language="json")

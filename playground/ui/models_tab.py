@@ -66,7 +66,9 @@ def card_markdown(name: str, card: dict[str, Any]) -> str:
         bars = evaluation.get("bars", {})
         if bars:
             facts.append("")
-            facts.append("Bars: " + ", ".join(f"{k.replace('_', ' ')} {'✅' if ok else '❌'}" for k, ok in bars.items()))
+            facts.append(
+                "Bars: " + ", ".join(f"{k.replace('_', ' ')} {'✅' if ok else '❌'}" for k, ok in bars.items())
+            )
     else:
         facts.append("\nNot evaluated yet: run `python -m playground.evaluate`.")
     return "\n".join(facts)
