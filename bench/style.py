@@ -65,7 +65,7 @@ def ours_seconds_per_step(
     engine: style.Gatys, content: Image.Image, painting: Image.Image, size: int, steps: int
 ) -> float:
     settings = style.GatysSettings(steps=steps + 1, size=size, tv_weight=0.0)
-    updates = list(engine.run(content, [(painting, 1.0)], settings, every=1))
+    updates = list(engine.stylized(content, styles=[(painting, 1.0)], settings=settings, every=1))
     # from the end of the first step (which includes the one-off work: style Grams, content targets) to the last
     return (updates[-1].seconds - updates[0].seconds) / steps
 
@@ -77,11 +77,11 @@ def fast_engine_latency(side: int, repeats: int = 5) -> float:
     rng = np.random.default_rng(0)
     content = Image.fromarray(rng.integers(0, 255, (side, side, 3), dtype=np.uint8))
     painting = Image.fromarray(rng.integers(0, 255, (256, 256, 3), dtype=np.uint8))
-    engine.with_image(content, painting)  # warm-up: sessions load
+    engine.stylized(content, style=painting)  # warm-up: sessions load
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        engine.with_image(content, painting)
+        engine.stylized(content, style=painting)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 

@@ -36,11 +36,11 @@ def main() -> int:
         image = Image.new("RGB", (side, side), (120, 160, 90))
         for with_cycle in (False, True):
             forward_only = Translator("bench", "A", "B", a_to_b, None, device) if not with_cycle else translator
-            forward_only.translate(image)  # warm-up
+            forward_only.translation(image)  # warm-up
             times = []
             for _ in range(args.repeats):
                 start = time.perf_counter()
-                forward_only.translate(image)
+                forward_only.translation(image)
                 times.append(time.perf_counter() - start)
             what = "A→B and the cycle back" if with_cycle else "A→B only"
             rows.append(f"| {side}×{side} | {what} | {statistics.median(times):.2f} s |")

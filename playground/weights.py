@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from . import hub
 from .downloads import DownloadError
+from .errors import UserError
 
 Progress = Callable[[int, "int | None"], None]  # (bytes done, bytes in all or None)
 CYCLEGAN_FILE_MB = 46  # one published ResNet-9 generator: 11.4 M float32 parameters
@@ -41,7 +42,7 @@ def _captioner(name: str) -> Weights:
     spec = resolve(name)
     repos = hub_repos(spec)
     if not repos:
-        raise ValueError(f"{spec.label} is a local folder: there is nothing to download.")
+        raise UserError(f"{spec.label} is a local folder: there is nothing to download.")
     sizes = {"vit-gpt2": 982, "blip": 990, "swin-gpt2": 661}  # the repositories' weights, as listed on the Hub
 
     def fetcher(progress: Progress) -> None:
@@ -102,7 +103,7 @@ def _cyclegan(key: str) -> Weights:
 
     pair = translate.OFFICIAL.get(key)
     if pair is None:
-        raise ValueError(f"No published CycleGAN pair called {str(key)[:60]!r}.")
+        raise UserError(f"No published CycleGAN pair called {str(key)[:60]!r}.")
     names = [n for n in (pair.a_to_b, pair.b_to_a) if n]
 
     def fetcher(progress: Progress) -> None:
@@ -129,7 +130,7 @@ def get(key: str) -> Weights:
         return _vgg19()
     if kind == "cyclegan" and name:
         return _cyclegan(name)
-    raise ValueError(f"Nothing downloadable is called {str(key)[:60]!r}.")
+    raise UserError(f"Nothing downloadable is called {str(key)[:60]!r}.")
 
 
 def registry_keys() -> list[str]:

@@ -18,7 +18,7 @@ class SamplerPipeline(GeneratorPipeline):
     scale = 3  # 28 px → 84 px cells
 
     @torch.inference_mode()
-    def grid(self, seed: Any, n: Any = 36, columns: int = 6) -> Image.Image:
+    def grid(self, seed: Any, *, n: Any = 36, columns: int = 6) -> Image.Image:
         """n samples; sample i uses the noise of seed + i, so two models given one seed see the same noises."""
         s = controls.seed(seed)
         count = controls.whole(n, "The number of samples", 1, MAX_SAMPLES)
