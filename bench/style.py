@@ -11,7 +11,6 @@ their values. Rounds alternate between the two so that a noisy machine hits both
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -22,6 +21,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 from playground.pipelines import style
+from playground.report import machine, publish, section
+from playground.report import parser as parser_for
 
 
 def reference_seconds_per_step(
@@ -87,12 +88,10 @@ def fast_engine_latency(side: int, repeats: int = 5) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("--iterations", type=int, default=10, help="L-BFGS steps timed per run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each implementation")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
-    from playground.report import machine, publish
 
     torch.manual_seed(0)
     features = style.vgg19_features().eval()
@@ -111,20 +110,15 @@ def main() -> int:
         ref, ours = statistics.median(ref_times), statistics.median(our_times)
         rows.append(f"| Gatys, {size}×{size} | {ref:.3f} s/step | {ours:.3f} s/step | {ref / ours:.2f}× |")
     fast = [f"| fast engine, {side}×{side} | – | {fast_engine_latency(side):.3f} s | – |" for side in (512, 1024)]
-    text = "\n".join([
-        "## Style transfer (`python -m bench.style`)",
-        "",
+    title = "Style transfer (`python -m bench.style`)"
+    intro = (
         f"CPU, {machine()}. Median of {args.rounds} alternating runs of {args.iterations} L-BFGS steps each; "
         "the reference keeps all of VGG19, freezes nothing and recomputes the style Grams at every step (the way "
         "tutorials write it); ours truncates after conv5_1, freezes VGG19 and computes the Grams once. Same layers, "
         "weights and image sizes. The fast engine's figure is one 512 or 1024 px stylisation with an uploaded "
-        "style picture (median of 5).",
-        "",
-        "| case | reference | ours | speed-up |",
-        "|---|---|---|---|",
-        *rows,
-        *fast,
-    ])  # fmt: skip
+        "style picture (median of 5)."
+    )
+    text = section(title, intro, ["case", "reference", "ours", "speed-up"], [*rows, *fast])
     publish("style", text, write=not args.no_write)
     return 0
 

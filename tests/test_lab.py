@@ -94,6 +94,7 @@ def test_a_long_run_exports_a_small_gif(tmp_path):
     frames = film(trainer, 60)
     assert len(trainer.snapshots) == 240 and len(frames) == 60
     assert np.array_equal(np.asarray(frames[-1]), np.asarray(frame(trainer, trainer.snapshots[-1])))
+    assert len(film(trainer, 300)) == 240  # a short run keeps every frame
     path = write_gif(frames, tmp_path / "run.gif", bounce=False, colours=64)
     with Image.open(path) as gif:
         assert gif.n_frames == 60 and gif.size == (2 * SIDE + 8, SIDE)

@@ -202,7 +202,9 @@ def test_vgg19_from_the_hub_loads_into_gatys(hub_server, fresh, vgg_state):
     assert all(torch.equal(loaded[k], vgg_state[f"features.{k}"]) for k in loaded)
     gatys = style.Gatys(style.load_vgg19_features(), CPU)
     square = Image.new("RGB", (32, 32), (200, 40, 40))
-    steps = list(gatys.stylized(square, styles=[(square, 1.0)], settings=style.GatysSettings(steps=1, size=32), every=1))
+    steps = list(
+        gatys.stylized(square, styles=[(square, 1.0)], settings=style.GatysSettings(steps=1, size=32), every=1)
+    )
     assert steps[-1].image.size == (32, 32)
 
 

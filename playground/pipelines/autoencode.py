@@ -110,13 +110,13 @@ class AutoencoderPipeline:
         """VAE only: decodes of z ~ N(0, I), a square-ish sheet of n."""
         if not self.is_vae:
             raise UserError("Sampling needs the VAE: a plain autoencoder has no prior to sample from.")
-        count = controls.whole(n, "The number of samples", 1, MAX_SAMPLES)
+        n = controls.whole(n, "The number of samples", 1, MAX_SAMPLES)
         generator = torch.Generator().manual_seed(controls.seed(seed))
-        z = torch.randn(count, self.model.config.latent_dim, generator=generator).to(self.device)
+        z = torch.randn(n, self.model.config.latent_dim, generator=generator).to(self.device)
         images = [enlarge(to_pil(x), SAMPLE_SCALE) for x in self.model.decode(z)]
         cell = images[0].width
-        cols = int(np.ceil(np.sqrt(count)))
-        sheet = Image.new("L", (cols * cell, int(np.ceil(count / cols)) * cell))
+        cols = int(np.ceil(np.sqrt(n)))
+        sheet = Image.new("L", (cols * cell, int(np.ceil(n / cols)) * cell))
         for i, im in enumerate(images):
             sheet.paste(im, ((i % cols) * cell, (i // cols) * cell))
         return sheet

@@ -41,21 +41,21 @@ class ConditionalPipeline(GeneratorPipeline):
         s = controls.seed(seed)
         controls.budget(len(picked) * columns, "pictures")
         seeds = [min(s + j, controls.MAX_SEED) for j in range(columns)]
-        classes = torch.tensor([names.index(c) for c in picked], device=self.device).repeat_interleave(columns)
+        label_ids = torch.tensor([names.index(c) for c in picked], device=self.device).repeat_interleave(columns)
         noise = self.noise(seeds, self.config.latent_dim).repeat(len(picked), 1)
-        batch = self.generator(noise, classes)  # (len(picked) * columns, C, H, W)
+        batch = self.generator(noise, label_ids)  # (len(picked) * columns, C, H, W)
         images = self.pictures(batch, self.scale)
         cells = [images[r * columns : (r + 1) * columns] for r in range(len(picked))]
         grid = labelled_grid(cells, row_labels=picked, column_labels=[f"seed {x}" for x in seeds])
-        return grid, self.explain(batch, classes, picked, columns), ConditionalSettings(self.name, s, picked, columns)
+        return grid, self.explain(batch, label_ids, picked, columns), ConditionalSettings(self.name, s, picked, columns)
 
-    def explain(self, batch: torch.Tensor, classes: torch.Tensor, picked: list[str], n: int) -> str:
+    def explain(self, batch: torch.Tensor, label_ids: torch.Tensor, picked: list[str], n: int) -> str:
         """Per row: how often the judge classifier agrees with the requested class, and how sure it is."""
         if self.judge is None:
             return "No judge classifier is shipped for this dataset, so there is no second opinion."
         probs = self.judge(batch).softmax(1)  # (B, K)
-        agree = probs.argmax(1) == classes
-        confidence = probs.gather(1, classes[:, None]).squeeze(1)
+        agree = probs.argmax(1) == label_ids
+        confidence = probs.gather(1, label_ids[:, None]).squeeze(1)
         lines = []
         for r, name in enumerate(picked):
             rows = slice(r * n, (r + 1) * n)

@@ -152,8 +152,8 @@ class LatentPipeline(GeneratorPipeline):
             categories = [cat for _, cat in category_choices(self.card)]
             return [used.seed] * len(categories), categories, [labels[cat] for cat in categories]
         if rows == "seeds":
-            count = controls.whole(n_seeds, "The number of seeds", 1, MAX_SWEEP_SEEDS)
-            seeds = [used.seed + i for i in range(count) if used.seed + i <= controls.MAX_SEED] or [used.seed]
+            n_seeds = controls.whole(n_seeds, "The number of seeds", 1, MAX_SWEEP_SEEDS)
+            seeds = [used.seed + i for i in range(n_seeds) if used.seed + i <= controls.MAX_SEED] or [used.seed]
             return seeds, [used.category] * len(seeds), [f"seed {x}" for x in seeds]
         raise UserError(f"Rows must be 'categories' or 'seeds', got {str(rows)[:20]!r}.")
 
@@ -164,13 +164,13 @@ class LatentPipeline(GeneratorPipeline):
         """`n` frames from one setting to another (noise by lerp or slerp, codes and category linearly), and
         the frames side by side as one strip."""
         a, b = (self._settings(point) for point in (start, end))
-        frames = controls.whole(n, "The number of frames", 2, MAX_FRAMES)
+        n = controls.whole(n, "The number of frames", 2, MAX_FRAMES)
         if mode not in ("linear", "spherical"):
             raise UserError(f"Interpolation must be 'linear' or 'spherical', got {str(mode)[:20]!r}.")
         za, zb = self.noise([a.seed, b.seed], self.config.noise_dim).cpu()
         onehots = F.one_hot(torch.tensor([a.category, b.category]), self.config.num_categories).float()
         codes = torch.tensor([a.codes, b.codes])
-        ts = torch.linspace(0, 1, frames)
+        ts = torch.linspace(0, 1, n)
         noise = torch.stack([slerp(za, zb, t) if mode == "spherical" else torch.lerp(za, zb, t) for t in ts.tolist()])
         blend = ts[:, None]
         images = self._render(
