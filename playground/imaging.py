@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
@@ -22,6 +23,19 @@ def to_pil(image: torch.Tensor) -> Image.Image:
     array = ((image.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
     array = array.permute(1, 2, 0).numpy()
     return Image.fromarray(array[..., 0] if array.shape[2] == 1 else array, "L" if array.shape[2] == 1 else "RGB")
+
+
+def to_item(image: Image.Image, side: int = 28) -> torch.Tensor:
+    """Any picture → (1, 1, side, side) in [-1, 1] like Fashion-MNIST and MNIST: grey, light item on a dark
+    ground (inverted when the picture is mostly light), padded to a square, `side` px."""
+    grey = image.convert("L")
+    if np.asarray(grey).mean() > 127:
+        grey = ImageOps.invert(grey)
+    square_side = max(grey.size)
+    square = Image.new("L", (square_side, square_side), 0)
+    square.paste(grey, ((square_side - grey.width) // 2, (square_side - grey.height) // 2))
+    small = np.asarray(square.resize((side, side), Image.Resampling.LANCZOS), dtype=np.float32)
+    return torch.from_numpy(small / 127.5 - 1)[None, None]
 
 
 def enlarge(image: Image.Image, scale: int) -> Image.Image:

@@ -111,8 +111,8 @@ def random_seed() -> int:
 
 def settings_text(used: Any, **renamed: str) -> str:
     """A settings dataclass as the JSON a visitor copies and pastes back; `renamed` maps a field to the key
-    the API has always used for it (e.g. labels="classes")."""
-    return json.dumps({renamed.get(k, k): v for k, v in dataclasses.asdict(used).items()})
+    the API has always used for it (e.g. labels="classes"). Unset optional fields (a None latent) are left out."""
+    return json.dumps({renamed.get(k, k): v for k, v in dataclasses.asdict(used).items() if v is not None})
 
 
 def with_parameters(fn: Callable, names: Sequence[str], *, request: bool = False) -> Callable:
