@@ -43,6 +43,13 @@ def enlarge(image: Image.Image, scale: int) -> Image.Image:
     return image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
 
 
+def difference(a: torch.Tensor, b: torch.Tensor) -> Image.Image:
+    """Where two (C, H, W) pictures in [-1, 1] differ: black where equal, brighter red the more they differ."""
+    gap = ((a.detach().float().cpu() - b.detach().float().cpu()).abs().mean(0) / 2).clamp(0, 1)  # (H, W) in [0, 1]
+    red = (gap * 255).round().to(torch.uint8).numpy()
+    return Image.fromarray(np.stack([red, red // 4, red // 4], -1), "RGB")
+
+
 def font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     return ImageFont.load_default(size=size)
 
@@ -95,6 +102,23 @@ def write_gif(
     sequence[0].save(
         path, save_all=True, append_images=sequence[1:], duration=int(1000 / fps), loop=0, optimize=False, disposal=1
     )
+    return path
+
+
+def write_mp4(frames: Sequence[Image.Image], path: Path, *, fps: float = 8.0, bounce: bool = True) -> Path:
+    """An H.264 video of the frames (forward then back with `bounce`), each padded with white to sides that
+    are multiples of 16, the size H.264 encodes in blocks of (through imageio's bundled ffmpeg)."""
+    import imageio.v3 as iio
+
+    sequence = list(frames) + (list(frames)[-2:0:-1] if bounce else [])
+    width, height = (-(-side // 16) * 16 for side in sequence[0].size)
+    padded = []
+    for frame in sequence:
+        canvas = Image.new("RGB", (width, height), BACKGROUND)
+        canvas.paste(frame.convert("RGB"), (0, 0))
+        padded.append(np.asarray(canvas))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    iio.imwrite(path, np.stack(padded), fps=fps, codec="libx264", macro_block_size=16, plugin="FFMPEG")
     return path
 
 

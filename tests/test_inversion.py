@@ -64,3 +64,22 @@ def test_bad_latents_and_steps_get_a_sentence(latent, target):
         latent.picture(0, latent=[99.0] * 62)
     with pytest.raises(ValueError, match="Steps must be a whole number"):
         run(latent, target, steps=5000)
+
+
+def test_a_picture_found_in_one_class_is_drawn_as_every_class(tiny_checkpoints):
+    from playground.pipelines.conditional import ConditionalPipeline
+
+    cgan = ConditionalPipeline(tiny_checkpoints / "cgan-mnist", CPU)
+    with torch.no_grad():
+        target = to_pil(cgan.generator(torch.randn(1, cgan.config.latent_dim), torch.tensor([4]))[0])
+    steps = list(cgan.inversion(target, label="4", seed=1, steps=20))
+    last = steps[-1]
+    assert last.label == "4" and len(last.settings.latent) == cgan.config.latent_dim
+    assert last.settings.labels == cgan.class_names and last.settings.n == 1
+    assert set(last.agreement) == set(cgan.class_names) and all(0 <= p <= 1 for p in last.agreement.values())
+    again = list(cgan.inversion(target, label="4", seed=1, steps=20))[-1]
+    assert again.settings == last.settings  # seeded: the same latent again
+    grid, _, used = cgan.grid(0, labels=["1", "7"], n=5, latent=last.settings.latent)
+    assert used.n == 1 and grid.width < 2 * 112 + 200  # one column: your picture
+    with pytest.raises(ValueError, match="Unknown class"):
+        next(cgan.inversion(target, label="dragon"))

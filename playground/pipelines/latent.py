@@ -12,11 +12,13 @@ from PIL import Image
 
 from .. import controls
 from ..errors import UserError
-from ..imaging import labelled_grid, strip, to_item
+from ..imaging import difference, enlarge, labelled_grid, strip, to_item, to_pil
+from ..models.autoencoders import psnr
 from ..models.infogan import sample_codes
 from . import inversion
 from .base import GeneratorPipeline, seeded_normal
 
+LATENT_VIEW_SCALE = 10  # 28 px → 280 px, as the main picture
 CODE_RANGE = 2.0  # the paper shows codes trained on [-1, 1] extrapolating to [-2, 2]
 MAX_FRAMES = 60  # interpolation: the most frames (n) one call makes
 MAX_SWEEP_COLUMNS = 15  # sweep: the most values of the swept code (n)
@@ -65,6 +67,21 @@ class Inverted:
     step: inversion.InversionStep
     target: torch.Tensor  # (1, 1, 28, 28) the picture as the generator sees it
     settings: LatentSettings
+    judged: tuple[str, str] = ("", "")  # what the judge calls the picture and the reconstruction
+
+    def pictures(self, scale: int = LATENT_VIEW_SCALE) -> tuple[Image.Image, Image.Image, Image.Image]:
+        """(the picture as the generator sees it, the reconstruction, where they differ), enlarged."""
+        return tuple(
+            enlarge(picture, scale)
+            for picture in (
+                to_pil(self.target[0]),
+                to_pil(self.step.picture[0]),
+                difference(self.target[0], self.step.picture[0]),
+            )
+        )  # type: ignore[return-value]
+
+    def psnr(self) -> float:
+        return psnr(self.step.picture, self.target)
 
 
 def category_labels(card: dict[str, Any]) -> list[str]:
@@ -163,6 +180,26 @@ class LatentPipeline(GeneratorPipeline):
         """The InfoGAN paper's figure: each row one category (or one of `n_seeds` seeds), each of the `n`
         columns one value of the swept `code` from −2 to 2, every other control fixed (rows of categories
         share the seed's noise, or the given `latent`)."""
+        cells, row_labels, values = self._sweep_cells(seed, category, codes, code, rows, n, n_seeds, latent)
+        return labelled_grid(cells, row_labels=row_labels, column_labels=[f"{v:+.1f}" for v in values])
+
+    def sweep_frames(
+        self, seed: Any, *, category: Any = 0, codes: Any = None, code: Any = 0,
+        rows: Literal["categories", "seeds"] = "categories", n: Any = 9, n_seeds: Any = 6, latent: Any = None,
+    ) -> list[Image.Image]:  # fmt: skip
+        """The same sweep as an animation: one frame per value of the swept code, every row in it."""
+        cells, row_labels, values = self._sweep_cells(seed, category, codes, code, rows, n, n_seeds, latent)
+        return [
+            labelled_grid(
+                [[row[c]] for row in cells], row_labels=row_labels, column_labels=[f"code {int(code) + 1} {v:+.1f}"]
+            )
+            for c, v in enumerate(values)
+        ]
+
+    def _sweep_cells(
+        self, seed: Any, category: Any, codes: Any, code: Any, rows: str, n: Any, n_seeds: Any, latent: Any
+    ) -> tuple[list[list[Image.Image]], list[str], list[float]]:
+        """The sweep's thumbnails (rows × columns), the row labels and the swept values."""
         used = self.check(seed, category, codes, latent)
         index = controls.whole(code, "The swept code", 0, self.config.num_continuous - 1)
         columns = controls.whole(n, "The number of columns", 2, MAX_SWEEP_COLUMNS)
@@ -173,12 +210,8 @@ class LatentPipeline(GeneratorPipeline):
         grid_codes = torch.tensor(used.codes).repeat(len(row_seeds) * columns, 1)
         grid_codes[:, index] = torch.tensor(values).repeat(len(row_seeds))
         images = self._render(noise, torch.tensor(row_categories).repeat_interleave(columns), grid_codes)
-        cells = [images[r * columns : (r + 1) * columns] for r in range(len(row_seeds))]
-        return labelled_grid(
-            [[self.thumbnail(im) for im in row] for row in cells],
-            row_labels=row_labels,
-            column_labels=[f"{v:+.1f}" for v in values],
-        )
+        thumbs = [self.thumbnail(im) for im in images]
+        return [thumbs[r * columns : (r + 1) * columns] for r in range(len(row_seeds))], row_labels, values
 
     def _sweep_rows(self, used: LatentSettings, rows: str, n_seeds: Any) -> tuple[list[int], list[int], list[str]]:
         """(seed, category, label) of each sweep row: every category at one seed, or seeds from one up."""
@@ -251,4 +284,9 @@ class LatentPipeline(GeneratorPipeline):
                 seed, int(step.latent["category"]), step.latent["codes"].clamp(-CODE_RANGE, CODE_RANGE)[0].tolist(),
                 [round(v, 4) for v in step.latent["noise"][0].tolist()],
             )  # fmt: skip
-            yield Inverted(step, target, used)
+            yield Inverted(step, target, used, (self.judged(target), self.judged(step.picture)))
+
+    @torch.no_grad()
+    def judged(self, picture: torch.Tensor) -> str:
+        """The class the shipped judge sees in a (1, C, H, W) picture ("" without a judge)."""
+        return self.class_names[int(self.judge(picture).argmax(1))] if self.judge is not None else ""
