@@ -9,7 +9,7 @@ import gradio as gr
 
 from .. import controls
 from ..errors import UserError
-from ..imaging import enlarge, open_image, to_pil
+from ..imaging import open_image
 from ..pipelines.conditional import MAX_PER_CLASS
 from ..pipelines.inversion import MAX_STEPS
 from ..pipelines.sketch import sketch_image
@@ -63,14 +63,8 @@ class Conditional:
         total = controls.whole(steps, "Steps", 1, MAX_STEPS)
         for found in model.inversion(picture, label=label or None, seed=seed_value, steps=total):
             progress(found.step.step / total, desc=f"step {found.step.step}/{total}")
-            original, reconstruction = (enlarge(to_pil(x[0]), 10) for x in (found.target, found.reconstruction))
-            yield found.grid, (original, reconstruction), swap_status(found, total), gr.skip()
-        yield (
-            found.grid,
-            (original, reconstruction),
-            swap_status(found, total),
-            settings_text(found.settings, **PUBLIC_KEYS),
-        )
+            yield found.grid, found.pictures(), swap_status(found, total), gr.skip()
+        yield found.grid, found.pictures(), swap_status(found, total), settings_text(found.settings, **PUBLIC_KEYS)
 
     def classes(self, model_name: str) -> Any:
         """The class picker for another model (its first four classes picked)."""
