@@ -20,6 +20,7 @@ from PIL import Image
 
 from .. import controls, disk, settings
 from ..errors import UserError
+from ..imaging import upload_path
 
 OUTPUT_DIR = settings.CACHE_DIR / "outputs"
 KEEP_OUTPUTS = 200  # newest generated files kept for download; older ones are pruned
@@ -92,6 +93,20 @@ def output_image(label: str, **kwargs: Any) -> gr.Image:
     event reads it, as "Caption this" does)."""
     options = {"type": "filepath", "format": "png", "buttons": ["download", "fullscreen"], "interactive": False}
     return gr.Image(label=label, **{**options, **kwargs})
+
+
+def before_after(label: str, **kwargs: Any) -> gr.ImageSlider:
+    """A before/after view: drag the divider across a picture and the change made of it."""
+    options = {"type": "filepath", "format": "png", "interactive": False}
+    return gr.ImageSlider(label=label, **{**options, **kwargs})
+
+
+def compare(before: Any, after: Any) -> tuple[str, str] | None:
+    """The pair a before/after view shows, once both exist: both confined to the app's own folders (a request
+    cannot point it at any other file)."""
+    if not before or not after:
+        return None
+    return str(upload_path(before)), str(upload_path(after))
 
 
 def seed_input(value: int = 0, **kwargs: Any) -> tuple[gr.Number, gr.Button]:
