@@ -14,6 +14,7 @@ from . import (
     cyclegan_tab,
     gan2d_tab,
     gan_vs_dcgan_tab,
+    history,
     latent_tab,
     models_tab,
     sketch_tab,
@@ -21,6 +22,7 @@ from . import (
 )
 from .api import describe_api
 from .common import DRAW_FIRST
+from .share import link_tab
 
 TITLE = "GAN Playground"
 # The events that run models on the store's device, by api_name (or handler name for a private event): on a
@@ -30,6 +32,8 @@ GPU_EVENTS = (
     "infogan_generate", "infogan_sweep", "infogan_interpolate", "infogan_apply_settings", "cgan_generate",
     "cgan_apply_settings", "cyclegan_translate", "style_fast", "style_gatys", "style_builtin_gallery", "caption",
     "caption_attention", "ae_reconstruct", "vae_map", "vae_sample", "decode_click", "gan_vs_dcgan", "pix2pix_render",
+    "infogan_invert", "infogan_sweep_video", "infogan_interpolate_video", "cgan_swap", "first_picture", "first_grid",
+    "gallery", "restore", "record",  # the pictures of the page's first load and of the history strip
 )  # fmt: skip
 GPU_SECONDS = {"style_gatys": 120}  # the longest a call may hold a ZeroGPU (default 60 s)
 # Once the page is up: pick the brush of every sketchpad made with common.sketchpad (now, and whenever a tab
@@ -52,6 +56,10 @@ CSS = """
 """
 
 
+def open_linked_tab(request: gr.Request) -> object:
+    return link_tab(request, {latent_tab.TAB, conditional_tab.TAB})
+
+
 def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
     # delete_cache=(every, age): Gradio deletes this app's temporary files older than `age` every `every`
     # seconds, and all of them when the server stops; playground/disk.py also caps their total size.
@@ -59,10 +67,11 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
         gr.Markdown(f"# {TITLE}\nPlay with generative models trained in this repository.")
         with gr.Tabs() as tabs:
             # each tab gets the pipelines (or the loaders) it uses, and nothing else of the store
-            with gr.Tab("Latent Explorer", id="latent"):
-                senders = [latent_tab.build(demo, store.models("infogan"))]
-            with gr.Tab("Conditional", id="conditional"):
-                senders.append(conditional_tab.build(demo, store.models("cgan")))
+            with gr.Tab("Latent Explorer", id=latent_tab.TAB):
+                latent = latent_tab.build(demo, store.models("infogan"))
+            with gr.Tab("Conditional", id=conditional_tab.TAB):
+                conditional = conditional_tab.build(demo, store.models("cgan"))
+            senders = [tab.caption for tab in (latent, conditional) if tab is not None]
             with gr.Tab("CycleGAN", id="cyclegan"):
                 cyclegan_tab.build(demo, store.models("cyclegan"), store.translator)
             with gr.Tab("Style transfer", id="style"):
@@ -80,11 +89,14 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
                     gan_vs_dcgan_tab.build(demo, store.models("gan"), store.models("dcgan"))
             with gr.Tab("Models", id="models"):
                 models_tab.build(demo, store.cards, store.checkpoint_dir)
+        history.build(demo, tabs, [tab.history for tab in (latent, conditional) if tab is not None])
         # "Caption this": hand a tab's picture to the Captioning tab and switch to it.
         for button, picture in filter(None, senders):
             button.click(lambda shown: shown, picture, caption_input, api_visibility="private").then(
                 lambda: gr.Tabs(selected="caption"), None, tabs, api_visibility="private"
             )
+        # a shared link opens on the tab it names (that tab applies its settings as it loads)
+        demo.load(open_linked_tab, None, tabs, api_visibility="private")
     describe_api(demo)
     wrap_events(demo, GPU_EVENTS, GPU_SECONDS)
     return demo

@@ -15,6 +15,8 @@ from ..pipelines.inversion import MAX_STEPS
 from ..pipelines.sketch import sketch_image
 from ..pipelines.store import Models
 from .common import friendly, friendly_stream, output_image, random_seed, seed_input, settings_text, sketchpad
+from .history import Source
+from .share import copy_link_button, link_settings
 
 INTRO = """A class-conditional GAN: pick one or several classes; each row is one class, and column *j* uses the
 same noise (seed + *j*) in every row, so rows differ only in the class asked for. Below the grid, the judge
@@ -66,6 +68,20 @@ class Conditional:
             yield found.grid, found.pictures(), swap_status(found, total), gr.skip()
         yield found.grid, found.pictures(), swap_status(found, total), settings_text(found.settings, **PUBLIC_KEYS)
 
+    def first_grid(self, model_name, picked, n, seed_value, request: gr.Request = None) -> tuple[Any, ...]:
+        """The grid when the page opens: a shared link's settings if the link names this tab, else the
+        controls' own."""
+        shared = link_settings(request, TAB)
+        if shared is not None:
+            return self.apply_settings(shared)
+        return (*[gr.skip()] * 4, *self.generate(model_name, picked, n, seed_value))
+
+    def thumbnail(self, text: str) -> Any:
+        """A history entry's grid, drawn again from its settings, small."""
+        grid = self.apply_settings(text)[4].copy()
+        grid.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        return grid
+
     def classes(self, model_name: str) -> Any:
         """The class picker for another model (its first four classes picked)."""
         if model_name not in self.models:
@@ -91,14 +107,22 @@ def swap_status(found: Any, total: int) -> str:
             f"{found.step.seconds:.1f} s). The judge's agreement with each row: {others}.")  # fmt: skip
 
 
-def build(demo: gr.Blocks, models: Models) -> tuple[gr.Button, gr.Image] | None:
-    """The tab; returns its "Caption this" button and the picture it sends."""
+TAB = "conditional"  # this tab's id in gr.Tabs, in shared links and in the history
+THUMBNAIL_SIDE = 320
+
+
+def build(demo: gr.Blocks, models: Models) -> SimpleNamespace | None:
+    """The tab; returns its "Caption this" button and the picture it sends (`caption`), and what the history
+    needs of it (`history`)."""
     if not models:
         gr.Markdown("No CGAN checkpoint is installed in `checkpoints/`.")
         return None
     ui = layout(models)
-    wire(demo, Conditional(models), ui)
-    return ui.caption_this, ui.grid
+    conditional = Conditional(models)
+    wire(demo, conditional, ui)
+    source = Source(TAB, ui.settings_out, friendly(conditional.thumbnail), friendly(conditional.apply_settings),
+                    ui.applied)  # fmt: skip
+    return SimpleNamespace(caption=(ui.caption_this, ui.grid), history=source)
 
 
 def layout(models: Models) -> SimpleNamespace:
@@ -119,9 +143,11 @@ def layout(models: Models) -> SimpleNamespace:
             ui.caption_this = gr.Button("Caption this", size="sm")
             ui.verdict = gr.Markdown()
             ui.settings_out = gr.Code(label="Settings (copy to share; paste below to reproduce)", language="json")
+            copy_link_button(TAB, ui.settings_out)
     with gr.Accordion("Paste settings", open=False):
         ui.settings_in = gr.Textbox(label="Settings JSON", placeholder='{"model": "...", "seed": 0, ...}', lines=2)
         ui.apply = gr.Button("Apply settings")
+    ui.applied = [ui.model, ui.classes, ui.per_class, ui.seed, ui.grid, ui.verdict, ui.settings_out]
     swap_layout(ui)
     return ui
 
@@ -161,7 +187,7 @@ def wire(demo: gr.Blocks, conditional: Conditional, ui: SimpleNamespace) -> None
                      [ui.model, ui.swap_upload, ui.swap_pad, ui.swap_label, ui.seed, ui.swap_steps],
                      [ui.grid, ui.swap_compare, ui.swap_status, ui.settings_out], api_name="cgan_swap",
                      preprocess=False, concurrency_limit=2)  # fmt: skip
-    demo.load(**raw, api_visibility="private")
+    demo.load(friendly(conditional.first_grid), inputs, ui.applied, api_visibility="private", preprocess=False)
     first, names = ui.first, ui.class_names
     gr.Examples(
         examples=[[first, names, 6, 0], [first, names[5:8], 12, 123], [first, names[:1], 16, 7]],

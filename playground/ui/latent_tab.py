@@ -27,6 +27,8 @@ from .common import (
     sketchpad,
     with_parameters,
 )  # fmt: skip
+from .history import Source
+from .share import copy_link_button, link_settings
 
 INTRO = """InfoGAN learns, without labels, a **category** code (which kind of item) and **continuous codes**
 (how it is drawn: width, slant, thickness...). Training kept the codes in [−1, 1]; the sliders go to ±2, the
@@ -161,6 +163,20 @@ class LatentExplorer:
         yield (original, reconstruction), gap, inversion_status(found, total), used.category, *codes, used.latent, \
             shown, settings_text(settings)  # fmt: skip
 
+    def first_picture(self, model_name: str, seed_value: Any, category_value: Any, *values: Any,
+                      request: gr.Request = None) -> tuple[Any, ...]:  # fmt: skip
+        """The picture when the page opens: a shared link's settings if the link names this tab, else the
+        controls' own (the controls keep their values then)."""
+        shared = link_settings(request, TAB)
+        if shared is not None:
+            return self.apply_settings(shared)
+        picture, settings = self.generate(model_name, seed_value, category_value, *values)
+        return (*[gr.skip()] * (3 + self.codes), picture, settings, gr.skip())
+
+    def thumbnail(self, text: str) -> Any:
+        """A history entry's picture, drawn again from its settings."""
+        return self.apply_settings(text)[3 + self.codes]
+
     def categories(self, model_name: str) -> tuple[Any, Any]:
         """The category pickers (start and end) for another model."""
         if model_name not in self.models:
@@ -207,15 +223,21 @@ def code_names(k: int, suffix: str = "") -> list[str]:
     return [f"c{i + 1}{suffix}" for i in range(k)]
 
 
-def build(demo: gr.Blocks, models: Models) -> tuple[gr.Button, gr.Image] | None:
-    """The tab; returns its "Caption this" button and the picture it sends."""
+TAB = "latent"  # this tab's id in gr.Tabs, in shared links and in the history
+
+
+def build(demo: gr.Blocks, models: Models) -> SimpleNamespace | None:
+    """The tab; returns its "Caption this" button and the picture it sends (`caption`), and what the history
+    needs of it (`history`)."""
     if not models:
         gr.Markdown("No InfoGAN checkpoint is installed in `checkpoints/`.")
         return None
     explorer = LatentExplorer(models)
     ui = layout(models, explorer.codes)
     wire(demo, explorer, ui)
-    return ui.caption_this, ui.image
+    source = Source(TAB, ui.settings_out, friendly(explorer.thumbnail), friendly(explorer.apply_settings),
+                    ui.applied)  # fmt: skip
+    return SimpleNamespace(caption=(ui.caption_this, ui.image), history=source)
 
 
 def layout(models: Models, k: int) -> SimpleNamespace:
@@ -234,9 +256,11 @@ def layout(models: Models, k: int) -> SimpleNamespace:
             ui.image = output_image("Generated", height=300, elem_id="latent-image")
             ui.caption_this = gr.Button("Caption this", size="sm")
             ui.settings_out = gr.Code(label="Settings (copy to share; paste below to reproduce)", language="json")
+            copy_link_button(TAB, ui.settings_out)
     with gr.Accordion("Paste settings", open=False):
         ui.settings_in = gr.Textbox(label="Settings JSON", placeholder='{"model": "...", "seed": 42, ...}', lines=2)
         ui.apply = gr.Button("Apply settings")
+    ui.applied = [ui.model, ui.seed, ui.category, *ui.codes, ui.image, ui.settings_out, ui.latent]
     inversion_layout(ui)
     sweep_layout(ui, k)
     interpolation_layout(ui, k)
@@ -304,6 +328,10 @@ LATENT_NOTE = ("Drawing from **your picture's latent** (the seed is not used): t
                "back to seeds.")  # fmt: skip
 
 
+def note(latent: Any) -> str:
+    return LATENT_NOTE if latent else ""
+
+
 def wire(demo: gr.Blocks, explorer: LatentExplorer, ui: SimpleNamespace) -> None:
     k = explorer.codes
     controls_in = [ui.model, ui.seed, ui.category, *ui.codes]
@@ -315,7 +343,9 @@ def wire(demo: gr.Blocks, explorer: LatentExplorer, ui: SimpleNamespace) -> None
             "show_progress": "hidden", "preprocess": False}  # fmt: skip
     gr.on([*(c.release for c in ui.codes), ui.category.input], **live, trigger_mode="always_last",
           api_name="infogan_generate")  # fmt: skip
-    demo.load(**live, api_visibility="private")  # a picture is there when the page opens
+    first = friendly(with_parameters(explorer.first_picture, names, optional=["latent"], request=True))
+    demo.load(first, [*controls_in, ui.latent], ui.applied, api_visibility="private", preprocess=False).then(
+        note, ui.latent, ui.latent_note, api_visibility="private")  # a picture is there when the page opens  # fmt: skip
     forget = {"fn": lambda: (None, ""), "inputs": None, "outputs": [ui.latent, ui.latent_note],
               "api_visibility": "private"}  # a seed of one's own: back to seeds  # fmt: skip
     ui.seed.submit(**forget).then(**live, api_visibility="private")
@@ -325,17 +355,16 @@ def wire(demo: gr.Blocks, explorer: LatentExplorer, ui: SimpleNamespace) -> None
                    preprocess=False)  # fmt: skip
     ui.dice.click(random_seed, None, ui.seed, api_name="random_seed").then(**forget).then(
         **live, api_visibility="private")  # fmt: skip
-    ui.apply.click(friendly(explorer.apply_settings), ui.settings_in,
-                   [ui.model, ui.seed, ui.category, *ui.codes, ui.image, ui.settings_out, ui.latent],
-                   api_name="infogan_apply_settings", preprocess=False).then(
-        lambda latent: LATENT_NOTE if latent else "", ui.latent, ui.latent_note, api_visibility="private")  # fmt: skip
+    ui.apply.click(friendly(explorer.apply_settings), ui.settings_in, ui.applied, api_name="infogan_apply_settings",
+                   preprocess=False).then(note, ui.latent, ui.latent_note, api_visibility="private")  # fmt: skip
     wire_inversion(explorer, ui)
     wire_animations(explorer, ui, controls_in, names)
-    choices, first = ui.choices, explorer.models.names[0]
+    first = explorer.models.names[0]
+    shown = [value for _, value in ui.choices if value != 0]
     gr.Examples(
-        # categories by name: Gradio's example table shows a bare index 0 as a blank cell
-        examples=[[first, 42, choices[0][0], *([0.0] * k)], [first, 7, choices[3][0], 1.5, *([-1.0] * (k - 1))],
-                  [first, 2024, choices[-1][0], -2.0, *([2.0] * (k - 1))]],
+        # Gradio's example table shows category 0 as a blank cell (and a label as one too): other categories
+        examples=[[first, 42, shown[0], *([0.0] * k)], [first, 7, shown[2], 1.5, *([-1.0] * (k - 1))],
+                  [first, 2024, shown[-1], -2.0, *([2.0] * (k - 1))]],
         inputs=controls_in, outputs=[ui.image, ui.settings_out], fn=generate, run_on_click=True,
         cache_examples=False, label="Try these",
     )  # fmt: skip
@@ -347,7 +376,7 @@ def wire_inversion(explorer: LatentExplorer, ui: SimpleNamespace) -> None:
                ui.settings_out]  # fmt: skip
     ui.invert_go.click(invert, [ui.model, ui.invert_upload, ui.invert_pad, ui.seed, ui.invert_steps], outputs,
                        api_name="infogan_invert", preprocess=False, concurrency_limit=2).then(
-        lambda latent: LATENT_NOTE if latent else "", ui.latent, ui.latent_note, api_visibility="private")  # fmt: skip
+        note, ui.latent, ui.latent_note, api_visibility="private")  # fmt: skip
 
 
 def wire_animations(explorer: LatentExplorer, ui: SimpleNamespace, controls_in: list, names: list[str]) -> None:
