@@ -54,3 +54,18 @@ def test_pipeline_draws_an_item_and_asks_the_judge(tiny_checkpoints):
     edges, item, verdict = pipe.item(Image.open(ASSETS_DIR / "examples" / "sketch-boot.png"))
     assert edges.size == item.size == (256, 256)
     assert verdict == ""  # no judge-fashion-mnist in the tiny set
+
+
+def test_a_closed_outline_is_filled_into_a_silhouette():
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    from playground.pipelines.sketch import filled
+
+    outline = Image.new("RGB", (100, 100), "white")
+    ImageDraw.Draw(outline).rectangle((20, 20, 80, 80), outline="black", width=3)
+    solid = np.asarray(filled(outline).convert("L"))
+    assert solid[50, 50] == 0 and solid[5, 5] == 255  # inside filled, outside untouched
+    open_stroke = Image.new("RGB", (100, 100), "white")
+    ImageDraw.Draw(open_stroke).line((10, 50, 90, 50), fill="black", width=3)
+    assert np.asarray(filled(open_stroke).convert("L"))[40, 50] == 255  # nothing enclosed: nothing filled

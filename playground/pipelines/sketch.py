@@ -57,6 +57,17 @@ class SketchPipeline(GeneratorPipeline):
         return enlarge(to_pil(condition[0]), self.scale), enlarge(to_pil(item[0]), self.scale), verdict
 
 
+def filled(image: Image.Image) -> Image.Image:
+    """A drawn outline as the silhouette it encloses (dark ink on white): the items the generators learned
+    are filled shapes, not line drawings, so a closed outline is filled before it is looked for."""
+    from scipy.ndimage import binary_fill_holes
+
+    grey = np.asarray(image.convert("L"))
+    ink = grey < 128 if grey.mean() > 127 else grey > 127  # dark strokes on a light page, or the reverse
+    solid = binary_fill_holes(ink)
+    return Image.fromarray(np.where(solid, 0, 255).astype(np.uint8), "L").convert("RGB")
+
+
 def sketch_image(value: Any) -> Image.Image:
     """A Sketchpad/ImageEditor value (dict with a composite) or a picture → PIL."""
     if isinstance(value, dict):

@@ -12,7 +12,7 @@ from ..errors import UserError
 from ..imaging import open_image
 from ..pipelines.conditional import MAX_PER_CLASS
 from ..pipelines.inversion import MAX_STEPS
-from ..pipelines.sketch import sketch_image
+from ..pipelines.sketch import filled, sketch_image
 from ..pipelines.store import Models
 from .common import friendly, friendly_stream, output_image, random_seed, seed_input, settings_text, sketchpad
 from .history import Source
@@ -61,7 +61,7 @@ class Conditional:
             steps: optimisation steps, 1-1000 (200 is plenty).
         """
         model = self.models[model_name]
-        picture = open_image(image_value) if image_value else sketch_image(drawing)
+        picture = open_image(image_value) if image_value else filled(sketch_image(drawing))
         total = controls.whole(steps, "Steps", 1, MAX_STEPS)
         for found in model.inversion(picture, label=label or None, seed=seed_value, steps=total):
             progress(found.step.step / total, desc=f"step {found.step.step}/{total}")

@@ -108,7 +108,7 @@ def build(demo: gr.Blocks, tabs: gr.Tabs, sources: Sequence[Source]) -> None:
     history = History(sources)
     stored = gr.BrowserState([], storage_key="gan-playground-history")
     with gr.Accordion("History: your pictures (click one to bring it back)", open=True, elem_id="history"):
-        strip = gr.Gallery(show_label=False, columns=10, height=180, allow_preview=False, object_fit="contain",
+        strip = gr.Gallery(show_label=False, columns=12, rows=1, height=150, allow_preview=False, object_fit="contain",
                            elem_id="history-strip", interactive=False)  # fmt: skip
         clear = gr.Button("Clear the history", size="sm", elem_id="history-clear")
     for source in sources:

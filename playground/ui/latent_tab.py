@@ -13,7 +13,7 @@ from ..errors import UserError
 from ..imaging import open_image, write_gif, write_mp4
 from ..pipelines.inversion import MAX_STEPS
 from ..pipelines.latent import CODE_RANGE, MAX_FRAMES, MAX_SWEEP_COLUMNS, MAX_SWEEP_SEEDS, category_choices
-from ..pipelines.sketch import sketch_image
+from ..pipelines.sketch import filled, sketch_image
 from ..pipelines.store import Models
 from .common import (
     friendly,
@@ -150,7 +150,7 @@ class LatentExplorer:
             steps: optimisation steps, 1-1000 (200 is plenty).
         """
         model = self.models[model_name]
-        picture = open_image(image_value) if image_value else sketch_image(drawing)
+        picture = open_image(image_value) if image_value else filled(sketch_image(drawing))
         total = controls.whole(steps, "Steps", 1, MAX_STEPS)
         skip = [gr.skip()] * (self.codes + 4)  # the controls change once, at the end
         for found in model.inversion(picture, seed=seed_value, steps=total):
@@ -249,7 +249,7 @@ def layout(models: Models, k: int) -> SimpleNamespace:
         with gr.Column(scale=1, min_width=300):
             ui.model = gr.Dropdown(models.choices(), value=first, label="Dataset")
             ui.category = gr.Dropdown(choices, value=choices[0][1], label="Category", allow_custom_value=True)
-            ui.codes = code_sliders("Continuous code", k)
+            ui.codes = code_sliders("Continuous code", k, "latent-code")
             ui.seed, ui.dice = seed_input(42, elem_id="latent-seed")
             ui.latent_note = gr.Markdown(elem_id="latent-note")
         with gr.Column(scale=1, min_width=300):
@@ -267,20 +267,23 @@ def layout(models: Models, k: int) -> SimpleNamespace:
     return ui
 
 
-def code_sliders(label: str, k: int) -> list[gr.Slider]:
-    return [gr.Slider(-CODE_RANGE, CODE_RANGE, value=0.0, step=0.05, label=f"{label} {i + 1}") for i in range(k)]
+def code_sliders(label: str, k: int, elem_id: str) -> list[gr.Slider]:
+    return [gr.Slider(-CODE_RANGE, CODE_RANGE, value=0.0, step=0.05, label=f"{label} {i + 1}",
+                      elem_id=f"{elem_id}-{i + 1}") for i in range(k)]  # fmt: skip
 
 
 def inversion_layout(ui: SimpleNamespace) -> None:
     with gr.Tab("Your own picture", elem_id="latent-own"):
-        gr.Markdown("Upload a picture of one item, or draw one: the explorer finds the closest picture its generator "
+        gr.Markdown("Upload a picture of one item, or draw one (a closed outline is filled in): the explorer finds the closest picture its generator "
                     "can make, then every control above edits it (sweep and interpolate start from it too).")  # fmt: skip
         with gr.Row():
             ui.invert_upload = gr.Image(label="Your picture", type="filepath", sources=["upload", "clipboard"],
                                         height=240, elem_id="latent-invert-upload")  # fmt: skip
             ui.invert_pad = sketchpad("…or draw an item", side=240, elem_id="latent-invert-pad")
         with gr.Row():
-            ui.invert_steps = gr.Slider(20, MAX_STEPS, value=200, step=10, label="Optimisation steps")
+            ui.invert_steps = gr.Slider(
+                20, MAX_STEPS, value=200, step=10, label="Optimisation steps", elem_id="latent-invert-steps"
+            )
             ui.invert_go = gr.Button("Find it in the latent space", variant="primary", elem_id="latent-invert-go")
         with gr.Row():
             ui.invert_compare = gr.ImageSlider(label="Your picture | the generator's closest", type="filepath",
@@ -312,7 +315,7 @@ def interpolation_layout(ui: SimpleNamespace, k: int) -> None:
             ui.category_b = gr.Dropdown(
                 ui.choices, value=ui.choices[-1][1], label="End category", allow_custom_value=True
             )
-            ui.codes_b = code_sliders("End code", k)
+            ui.codes_b = code_sliders("End code", k, "latent-end-code")
         with gr.Row():
             ui.frames = gr.Slider(2, MAX_FRAMES, value=16, step=1, label="Frames")
             ui.mode = gr.Radio(["spherical", "linear"], value="spherical", label="Noise path")
