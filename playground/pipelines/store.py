@@ -32,6 +32,7 @@ class Store:
         self._captioners: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.cards: dict[str, dict[str, Any]] = {}
+        self._added: dict[str, Path] = {}  # models served from elsewhere (Studio runs): name → stem
         for path in sorted(self.checkpoint_dir.glob("*.json")):
             if path.stem.endswith(".next"):  # half of an interrupted save (see checkpoints.recover)
                 continue
@@ -41,7 +42,25 @@ class Store:
                 continue  # a broken card is reported on the Models tab, not at start-up
 
     def names(self, family: str) -> list[str]:
-        return [n for n, c in self.cards.items() if c.get("family") == family]
+        """The shipped models of a family (models added with `add` are listed by whoever added them)."""
+        return [n for n, c in self.cards.items() if c.get("family") == family and n not in self._added]
+
+    def add(self, name: str, stem: Path) -> dict[str, Any]:
+        """Serve the model at `stem` (a Studio run's export) as `name`, like a shipped one; adding a name again
+        with another stem replaces it (the next `get` loads the new weights). Returns its card."""
+        card = json.loads(Path(f"{stem}.json").read_text())
+        with self._lock:
+            if self._added.get(name) != Path(stem):
+                self._loaded.pop(name, None)
+            self._added[name], self.cards[name] = Path(stem), card
+        return card
+
+    def remove(self, name: str) -> None:
+        """Forget a model added with `add` (its run was deleted)."""
+        with self._lock:
+            if self._added.pop(name, None) is not None:
+                self.cards.pop(name, None)
+                self._loaded.pop(name, None)
 
     def label(self, name: str) -> str:
         dataset = self.cards[name].get("dataset", "")
@@ -53,7 +72,7 @@ class Store:
         with self._lock:
             if name not in self._loaded:
                 cls = PIPELINES[self.cards[name]["family"]]
-                self._loaded[name] = cls(self.checkpoint_dir / name, self.device)
+                self._loaded[name] = cls(self._added.get(name, self.checkpoint_dir / name), self.device)
             return self._loaded[name]
 
     def captioner(self, source: str) -> Any:

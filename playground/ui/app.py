@@ -7,6 +7,7 @@ import gradio as gr
 from .. import settings
 from ..gpu import wrap_events
 from ..pipelines.store import Store
+from ..studio.jobs import Studio, training_device
 from . import (
     autoencoder_tab,
     caption_tab,
@@ -17,6 +18,7 @@ from . import (
     latent_tab,
     models_tab,
     sketch_tab,
+    studio_tab,
     style_tab,
 )
 from .api import describe_api
@@ -52,6 +54,11 @@ CSS = """
 """
 
 
+def by_elem_id(demo: gr.Blocks, elem_id: str) -> gr.components.Component | None:
+    """A component already built in `demo`, by its elem_id (None when that tab did not build it)."""
+    return next((b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id), None)
+
+
 def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
     # delete_cache=(every, age): Gradio deletes this app's temporary files older than `age` every `every`
     # seconds, and all of them when the server stops; playground/disk.py also caps their total size.
@@ -77,6 +84,13 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
                     sketch_tab.build(demo, store)
                 with gr.Tab("GAN vs DCGAN"):
                     gan_vs_dcgan_tab.build(demo, store)
+            with gr.Tab("Studio", id="studio"):
+                # Training from the page: each visitor's job is a `python -m playground.train` process; their
+                # models join the Conditional and Latent Explorer pickers (found by elem_id) for them only.
+                studio = Studio(settings.STUDIO_RUNS_DIR, store=store, device=training_device(store.device))
+                pickers = {"cgan": by_elem_id(demo, "cgan-model"), "infogan": by_elem_id(demo, "latent-model")}
+                studio_tab.build(demo, store, studio, pickers)
+                studio.watch()
             with gr.Tab("Models", id="models"):
                 models_tab.build(demo, store)
         # "Caption this": hand a tab's picture to the Captioning tab and switch to it.

@@ -25,7 +25,9 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
     gr.Markdown(INTRO)
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            model = gr.Dropdown([(store.label(n), n) for n in names], value=first, label="Dataset")
+            model = gr.Dropdown(
+                [(store.label(n), n) for n in names], value=first, label="Dataset", elem_id="cgan-model"
+            )
             classes = gr.Dropdown(
                 first_classes, value=first_classes[:4], multiselect=True, allow_custom_value=True, label="Classes"
             )

@@ -27,7 +27,9 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
     gr.Markdown(INTRO)
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            model = gr.Dropdown([(store.label(n), n) for n in names], value=first, label="Dataset")
+            model = gr.Dropdown(
+                [(store.label(n), n) for n in names], value=first, label="Dataset", elem_id="latent-model"
+            )
             category = gr.Dropdown(choices, value=choices[0][1], label="Category", allow_custom_value=True)
             code_1 = gr.Slider(-CODE_RANGE, CODE_RANGE, value=0.0, step=0.05, label="Continuous code 1")
             code_2 = gr.Slider(-CODE_RANGE, CODE_RANGE, value=0.0, step=0.05, label="Continuous code 2")
