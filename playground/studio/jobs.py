@@ -325,15 +325,7 @@ class Studio:
         family = controls.choice(family, "family", list(FAMILIES))
         self.prune()
         with self._lock:
-            mine = [r for r in self._runs.get(visitor, {}).values() if r.live]
-            if len(mine) >= settings.STUDIO_JOBS_PER_VISITOR:
-                raise ValueError("You already have a training job running; stop it (or let it finish) first.")
-            running = sum(r.live for runs in self._runs.values() for r in runs.values())
-            if running >= settings.STUDIO_MAX_JOBS:
-                raise ValueError(
-                    f"The server is already training {running} models, the most it runs at once; "
-                    "try again when one of them finishes."
-                )
+            self._admit(visitor)
             run = self._pending.get(visitor)
             if run is None:
                 raise ValueError("Pick the data first: Fashion-MNIST, MNIST or a .zip of your pictures.")
@@ -365,14 +357,7 @@ class Studio:
         if run is None:
             raise ValueError("There is no run to continue yet; start one first.")
         with self._lock:
-            if any(r.live for r in self._runs.get(visitor, {}).values()):
-                raise ValueError("You already have a training job running; stop it (or let it finish) first.")
-            running = sum(r.live for runs in self._runs.values() for r in runs.values())
-            if running >= settings.STUDIO_MAX_JOBS:
-                raise ValueError(
-                    f"The server is already training {running} models, the most it runs at once; "
-                    "try again when one of them finishes."
-                )
+            self._admit(visitor)
             argv = list(run.meta["argv"])
             at = argv.index("--epochs") + 1
             epochs = int(argv[at]) + controls.whole(more_epochs, "More epochs", 0, settings.STUDIO_MAX_EPOCHS)
@@ -386,6 +371,22 @@ class Studio:
             self._launch(run, resume=True)
         self._watch()
         return run
+
+    def admit(self, visitor: str) -> None:
+        """Raise the sentence a visitor gets when a job cannot start now (theirs is running, or the server's cap)."""
+        with self._lock:
+            self._admit(check_visitor(visitor))
+
+    def _admit(self, visitor: str) -> None:
+        mine = sum(r.live for r in self._runs.get(visitor, {}).values())
+        if mine >= settings.STUDIO_JOBS_PER_VISITOR:
+            raise ValueError("You already have a training job running; stop it (or let it finish) first.")
+        running = sum(r.live for runs in self._runs.values() for r in runs.values())
+        if running >= settings.STUDIO_MAX_JOBS:
+            raise ValueError(
+                f"The server is already training {running} models, the most it runs at once; "
+                "try again when one of them finishes."
+            )
 
     def _launch(self, run: Run, *, resume: bool = False) -> None:
         cmd = [self.python, "-m", "playground.train", *run.meta["argv"], *run.meta["watch"]]

@@ -146,15 +146,16 @@ def build(demo: gr.Blocks, store: Store, studio: Studio, pickers: dict[str, gr.D
         fresh = everything or snap.run_id != seen.get("run")
         new_sample = snap.sample is not None and (fresh or snap.sample_step != seen.get("sample"))
         new_points = fresh or len(snap.points) != seen.get("points")
-        new_model = fresh or snap.model_label != seen.get("model")
-        seen = {"sample": snap.sample_step, "points": len(snap.points), "model": snap.model_label, "run": snap.run_id}
+        model_key = f"{snap.model_label} {snap.state}"  # the commands change when the run ends
+        new_model = fresh or model_key != seen.get("model")
+        seen = {"sample": snap.sample_step, "points": len(snap.points), "model": model_key, "run": snap.run_id}
         return [
             snap.status,
             open_picture(snap.sample) if new_sample else gr.skip(),  # type: ignore[arg-type]
             loss_frame(snap) if new_points else gr.skip(),
             model_markdown(snap) if new_model else gr.skip(),
             snap.commands if new_model else gr.skip(),
-            *(picker_updates(visitor_id) if new_model and snap.model else [gr.skip()] * len(pickers)),
+            *(picker_updates(visitor_id) if new_model else [gr.skip()] * len(pickers)),
             gr.Timer(active=snap.live),
             seen,
         ]
@@ -223,6 +224,7 @@ def build(demo: gr.Blocks, store: Store, studio: Studio, pickers: dict[str, gr.D
         visitor_id = check_visitor(visitor_id)
         wanted = TrainSettings.checked(n_epochs, batch_size, net_width, learning_rate, seed_value, epoch_steps,
                                        grid_every)  # fmt: skip
+        studio.admit(visitor_id)
         if studio.pending(visitor_id) is None:
             studio.prepare(visitor_id, source_value, upload_value, image_size=size_value, channels=colour_value,
                            family=family_value)  # fmt: skip
