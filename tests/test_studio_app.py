@@ -83,7 +83,7 @@ def test_a_cgan_trained_from_the_page_draws_in_the_conditional_tab(app, client, 
         time.sleep(1)
     assert "Finished" in status and "step 6/6" in status, status
     assert picker is not None and "--resume" in commands and "--epochs 6" in commands  # finished: 5 more
-    assert Image.open(sample).size == (10 * 30 + 2, 2 * 30 + 2)  # the fixed-noise grid: 10 per class
+    assert Image.open(sample).size == (2 * (10 * 30 + 2), 2 * (2 * 30 + 2))  # 10 per class, shown doubled
     mine = [value for label, value in picker["choices"] if label.startswith("Yours: cgan-clothes")]
     assert len(mine) == 1 and "cgan-mnist" in [value for _, value in picker["choices"]]  # the shipped one stays
 

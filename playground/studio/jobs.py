@@ -486,18 +486,22 @@ class Studio:
             tmp = target.with_name(target.name + ".tmp")
             shutil.rmtree(tmp, ignore_errors=True)
             tmp.mkdir(parents=True)
-            for source in (f"{export}.safetensors", f"{export}.json", f"{export}.png", f"{last}.safetensors",
-                           f"{last}.json"):  # fmt: skip
+            # the export is linked under the store's name: a pipeline's settings then name the model as the
+            # pickers do ("studio-<run>"); the download gives the files their run's name back
+            links = {f"{export}.safetensors": f"{run.store_name}.safetensors", f"{export}.json": f"{run.store_name}.json",
+                     f"{export}.png": f"{run.store_name}.png", f"{last}.safetensors": "last.safetensors",
+                     f"{last}.json": "last.json"}  # fmt: skip
+            for source, name in links.items():
                 if Path(source).exists():
-                    os.link(source, tmp / Path(source).name)
-            if card.get("save_id") != checkpoints.save_id(tmp / run.name):  # replaced while linking
+                    os.link(source, tmp / name)
+            if card.get("save_id") != checkpoints.save_id(tmp / run.store_name):  # replaced while linking
                 shutil.rmtree(tmp, ignore_errors=True)
                 return
             self._add_judge(card, tmp)
             os.replace(tmp, target)
         if self.store is not None:
-            self.store.add(run.store_name, target / run.name)
-        run.published, run.published_step = target / run.name, int(card.get("steps", 0))
+            self.store.add(run.store_name, target / run.store_name)
+        run.published, run.published_step = target / run.store_name, int(card.get("steps", 0))
         for old in (run.folder / "published").iterdir():
             if old != target:
                 shutil.rmtree(old, ignore_errors=True)
@@ -548,8 +552,8 @@ class Studio:
         with run.lock:
             folder = run.folder / "published"
             found = [p for p in folder.iterdir() if not p.name.endswith(".tmp")] if folder.is_dir() else []
-            if found and (found[0] / f"{run.name}.json").exists():
-                stem = found[0] / run.name
+            if found and (found[0] / f"{run.store_name}.json").exists():
+                stem = found[0] / run.store_name
                 if self.store is not None:
                     self.store.add(run.store_name, stem)
                 card = json.loads(Path(f"{stem}.json").read_text())
@@ -571,7 +575,7 @@ class Studio:
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(folder.iterdir()):
                 if not path.name.startswith("judge-"):
-                    archive.write(path, f"{run.name}/{path.name}")
+                    archive.write(path, f"{run.name}/{path.name.replace(run.store_name, run.name)}")
             archive.writestr(f"{run.name}/README.txt", readme(run))
         return target
 

@@ -64,6 +64,15 @@ class DataPreview:
     def from_json(cls, value: dict[str, Any]) -> DataPreview:
         return cls(**{**value, "skipped": [tuple(s) for s in value.get("skipped", [])]})
 
+    def redraw(self) -> Image.Image | None:
+        """The preview grid again (for a page that reloads), from the written folder or the built-in data."""
+        try:
+            if self.builtin:
+                return preview_builtin(self.dataset).preview
+            return preview_folder(Path(self.dataset), self.counts, self.image_size)
+        except (OSError, ValueError):
+            return None
+
     def describe(self) -> str:
         """Markdown: the pictures, their classes and what was left out and why."""
         colour = "grey" if self.channels == 1 else "colour"

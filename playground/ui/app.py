@@ -64,6 +64,7 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
     # seconds, and all of them when the server stops; playground/disk.py also caps their total size.
     with gr.Blocks(title=TITLE, delete_cache=(settings.CLEAN_EVERY_S, settings.MAX_UPLOAD_AGE_S)) as demo:
         gr.Markdown(f"# {TITLE}\nPlay with generative models trained in this repository.")
+        visitor = studio_tab.visitor_state()  # the Studio's per-browser id, outside the tabs (see there)
         with gr.Tabs() as tabs:
             with gr.Tab("Latent Explorer", id="latent"):
                 senders = [latent_tab.build(demo, store)]
@@ -89,7 +90,7 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
                 # models join the Conditional and Latent Explorer pickers (found by elem_id) for them only.
                 studio = Studio(settings.STUDIO_RUNS_DIR, store=store, device=training_device(store.device))
                 pickers = {"cgan": by_elem_id(demo, "cgan-model"), "infogan": by_elem_id(demo, "latent-model")}
-                studio_tab.build(demo, store, studio, pickers)
+                studio_tab.build(demo, store, studio, visitor, pickers)
                 studio.watch()
             with gr.Tab("Models", id="models"):
                 models_tab.build(demo, store)

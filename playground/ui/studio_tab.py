@@ -13,6 +13,7 @@ import pandas as pd
 from PIL import Image
 
 from .. import controls, settings
+from ..imaging import enlarge
 from ..pipelines.store import Store
 from ..studio.jobs import FAMILIES, WHERE_TO_USE, Snapshot, Studio, TrainSettings, check_visitor, new_visitor
 from ..studio.uploads import SIZES, builtin_choices
@@ -44,9 +45,15 @@ def browser_secret() -> str:
         return path.read_text().strip()
 
 
-def loss_frame(snapshot: Snapshot | None) -> pd.DataFrame:
+def loss_frame(snapshot: Snapshot | None) -> pd.DataFrame | None:
+    """The losses to plot, or None while there are none: a LinePlot first given an empty table draws no line for
+    the data it gets later (Gradio 6.31), while one given None does."""
     points = snapshot.points if snapshot else []
+    if not points:
+        return None
     frame = pd.DataFrame(points, columns=["step", "epoch", "curve", "loss"])
+    # typed even when empty: the plot takes its axes' kinds from the first value it gets (numbers, not names)
+    frame = frame.astype({"step": "int64", "epoch": "float64", "curve": "str", "loss": "float64"})
     parts = []
     for _, curve in frame.groupby("curve", sort=False):
         every = max(1, len(curve) // PLOT_POINTS)
@@ -55,19 +62,30 @@ def loss_frame(snapshot: Snapshot | None) -> pd.DataFrame:
 
 
 def open_picture(path: Path) -> Image.Image:
+    """A sample grid, doubled while its cells are small (28 or 32 px pictures)."""
     with Image.open(path) as image:
-        return image.convert("RGB")
+        picture = image.convert("RGB")
+    return enlarge(picture, 2) if picture.height < 400 and picture.width < 700 else picture
 
 
-def build(demo: gr.Blocks, store: Store, studio: Studio, pickers: dict[str, gr.Dropdown] | None = None) -> None:
-    """`pickers`: the model dropdowns of other tabs by family ("cgan", "infogan"); each visitor's models are
-    added to their choices (for that visitor only) when the page opens and whenever a run saves one."""
+def visitor_state() -> gr.BrowserState:
+    """The browser's Studio id, kept in its localStorage. Make it outside any tab: a tab's components mount only
+    when the tab is first opened, and a BrowserState that has not mounted reads as empty when the page loads."""
+    return gr.BrowserState(None, storage_key=STORAGE_KEY, secret=browser_secret())
+
+
+def build(
+    demo: gr.Blocks, store: Store, studio: Studio, visitor: gr.BrowserState,
+    pickers: dict[str, gr.Dropdown] | None = None,
+) -> None:  # fmt: skip
+    """`visitor`: from visitor_state(). `pickers`: the model dropdowns of other tabs by family ("cgan",
+    "infogan"); each visitor's models join their choices (for that visitor only) when the page opens and
+    whenever a run saves one."""
     pickers = {family: dropdown for family, dropdown in (pickers or {}).items() if dropdown is not None}
     picker_families = list(pickers)
     builtins = builtin_choices()
     sources = [*builtins, ("My pictures (.zip)", "zip")]
 
-    visitor = gr.BrowserState(None, storage_key=STORAGE_KEY, secret=browser_secret())
     shown = gr.State({"sample": -2, "points": -1, "model": None, "run": None})
     gr.Markdown(INTRO)
     with gr.Row():
@@ -107,7 +125,7 @@ def build(demo: gr.Blocks, store: Store, studio: Studio, pickers: dict[str, gr.D
     with gr.Row():
         sample = gr.Image(label="Samples from fixed noise (a row per class or category)", type="pil", format="png",
                           interactive=False, elem_id="studio-sample")  # fmt: skip
-        plot = gr.LinePlot(loss_frame(None), x="step", y="loss", color="curve", label="Losses", height=320,
+        plot = gr.LinePlot(None, x="step", y="loss", color="curve", label="Losses", height=320,
                            elem_id="studio-losses")  # fmt: skip
     model_text = gr.Markdown(elem_id="studio-model")
     with gr.Row():
@@ -173,9 +191,15 @@ def build(demo: gr.Blocks, store: Store, studio: Studio, pickers: dict[str, gr.D
         pending = studio.pending(visitor_id)
         snap = None if pending else studio.snapshot(visitor_id)
         data = pending or (snap.data if snap else None)
+        if data is not None and data.preview is None:
+            data.preview = data.redraw()
+        picked = gr.skip()  # the data radio shows the run's data (when that choice is still offered)
+        if data is not None and ("zip" if not data.builtin else data.dataset) in [v for _, v in sources]:
+            picked = "zip" if not data.builtin else data.dataset
         return (
             visitor_id, *render(visitor_id, seen, everything=True),
             data.preview if data and data.preview else gr.skip(), data.describe() if data else gr.skip(),
+            snap.family if snap else gr.skip(), picked,
         )  # fmt: skip
 
     @friendly
@@ -275,7 +299,8 @@ def build(demo: gr.Blocks, store: Store, studio: Studio, pickers: dict[str, gr.D
         return store.get(snap.model).grid(seed_value, 36)
 
     data_in = [visitor, source, upload, size, colour, family]
-    demo.load(attach, [visitor, shown], [visitor, *watched, data_grid, data_text], api_visibility="private")
+    demo.load(attach, [visitor, shown], [visitor, *watched, data_grid, data_text, family, source],
+              api_visibility="private")  # fmt: skip
     check.click(prepare, data_in, [data_grid, data_text], api_name="studio_prepare")
     gr.on([upload.upload, source.input, size.input, colour.input, family.input], prepare_if_ready, data_in,
           [data_grid, data_text], api_visibility="private", trigger_mode="always_last")  # fmt: skip
