@@ -93,6 +93,8 @@ STUDIO_JOBS_PER_VISITOR = int(os.environ.get("PLAYGROUND_STUDIO_JOBS_PER_VISITOR
 # Runs older than this (since their last write) are deleted, and a visitor keeps at most this many runs.
 STUDIO_MAX_RUN_AGE_S = int(os.environ.get("PLAYGROUND_STUDIO_MAX_RUN_AGE_S", 7 * 24 * 3600))
 STUDIO_MAX_RUNS_PER_VISITOR = int(os.environ.get("PLAYGROUND_STUDIO_MAX_RUNS_PER_VISITOR", 5))
+# Runs kept on the whole server, all visitors together (the oldest go first; never a live one).
+STUDIO_MAX_RUNS = int(os.environ.get("PLAYGROUND_STUDIO_MAX_RUNS", 100))
 # One job's training time (it then stops and saves, as if Stop were pressed); epochs one job may ask for.
 STUDIO_MAX_JOB_SECONDS = float(os.environ.get("PLAYGROUND_STUDIO_MAX_JOB_SECONDS", 3600))
 STUDIO_MAX_EPOCHS = int(os.environ.get("PLAYGROUND_STUDIO_MAX_EPOCHS", 50))

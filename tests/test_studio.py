@@ -158,6 +158,14 @@ def test_pause_stop_caps_publishing_and_download(studio, clothes, tmp_path, monk
     studio.start(other, "dcgan", TrainSettings(epochs=1, batch_size=32, width=8, steps_per_epoch=2))
     wait_for(lambda: studio.snapshot(other).state == "finished")
     assert studio.models(other, "dcgan")
+    with pytest.raises(ValueError, match="has finished its 1 epochs; ask for more epochs"):
+        studio.continue_run(other)
+    again = studio.continue_run(other, 1)  # "Go on" on a finished run: --resume with one more epoch
+    wait_for(lambda: not again.live and studio.snapshot(other).state == "finished")
+    card = json.loads((again.folder / "dcgan-clothes.json").read_text())
+    assert (card["epochs"], card["steps"]) == (2, 4) and studio.snapshot(other).model_label.endswith(
+        "(2 epochs, 4 steps)"
+    )
 
     # a restarted server finds both visitors' models again
     again = Studio(studio.runs_dir, store=Store(studio.store.checkpoint_dir, torch.device("cpu")), device="cpu")
@@ -215,9 +223,17 @@ def test_pruning_by_age_and_count(studio, monkeypatch):
     removed = studio.prune()
     assert sorted(removed) == made[:3]  # one too old, two beyond the count
     assert sorted(p for p in folder.iterdir()) == made[3:]
+    others = []
+    for k in range(3):  # other visitors' runs, newer: the server-wide cap drops the oldest of all first
+        run = studio.runs_dir / new_visitor() / f"{k:012x}"
+        run.mkdir(parents=True)
+        (run / "progress.jsonl").write_text("")
+        others.append(run)
+    monkeypatch.setattr(settings, "STUDIO_MAX_RUNS", 5)
+    assert sorted(studio.prune()) == made[3:5]
     monkeypatch.setattr(settings, "STUDIO_MAX_RUN_AGE_S", 0)
-    studio.prune()
-    assert not folder.exists()  # an empty visitor folder goes too
+    studio.prune(now=time.time() + 10)
+    assert not folder.exists() and not any(r.exists() for r in others)  # empty visitor folders go too
 
 
 def test_the_app_never_imports_the_training_code(tiny_checkpoints, tmp_path):

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import checkpoints, controls, settings
-from .uploads import BUILTIN_LABELS, DataPreview, prepare_zip, preview_builtin
+from .uploads import BUILTIN_LABELS, SIZES, DataPreview, prepare_zip, preview_builtin
 
 FAMILIES = {"dcgan": "DCGAN", "cgan": "CGAN", "infogan": "InfoGAN"}
 WHERE_TO_USE = {
@@ -300,8 +300,10 @@ class Studio:
                 raise ValueError("Upload a .zip of pictures first (one folder per class for a CGAN).")
             run = self._new_run(visitor, {})
             try:
-                preview = prepare_zip(upload, run.folder / "data", image_size=int(image_size),
-                                      channels=int(channels), need_classes=family == "cgan")  # fmt: skip
+                size = controls.whole(image_size, "The picture size", min(SIZES), max(SIZES))
+                colours = controls.whole(channels, "The number of colour channels", 1, 3)
+                preview = prepare_zip(upload, run.folder / "data", image_size=size, channels=colours,
+                                      need_classes=family == "cgan")  # fmt: skip
             except BaseException:
                 shutil.rmtree(run.folder, ignore_errors=True)
                 raise
@@ -608,15 +610,16 @@ class Studio:
 
     def prune(self, now: float | None = None) -> list[Path]:
         """Delete runs not written to for settings.STUDIO_MAX_RUN_AGE_S, each visitor's oldest beyond
-        settings.STUDIO_MAX_RUNS_PER_VISITOR, and data checked over an hour ago but never trained on; never a
-        live run or the data a visitor has just checked."""
+        settings.STUDIO_MAX_RUNS_PER_VISITOR, data checked over an hour ago but never trained on, and the
+        server's oldest beyond settings.STUDIO_MAX_RUNS; never a live run (nor, but for the server-wide cap, the
+        data a visitor has just checked)."""
         now = time.time() if now is None else now
         removed: list[Path] = []
         if not self.runs_dir.is_dir():
             return removed
         with self._lock:
-            keep = {r.folder for runs in self._runs.values() for r in runs.values() if r.live}
-            keep |= {r.folder for r in self._pending.values()}
+            live = {r.folder for runs in self._runs.values() for r in runs.values() if r.live}
+            keep = live | {r.folder for r in self._pending.values()}
         for visitor_dir in self.runs_dir.iterdir():
             if not VISITOR.fullmatch(visitor_dir.name) or not visitor_dir.is_dir():
                 continue
@@ -638,11 +641,18 @@ class Studio:
                     kept += 1
             with contextlib.suppress(OSError):
                 visitor_dir.rmdir()  # only when empty
+        everyone = sorted((f for v in self.runs_dir.iterdir() if VISITOR.fullmatch(v.name) and v.is_dir()
+                           for f in v.iterdir() if f.is_dir()), key=last_write, reverse=True)  # fmt: skip
+        for folder in [f for f in everyone if f not in live][max(0, settings.STUDIO_MAX_RUNS - len(live)) :]:
+            self._remove(folder.parent.name, folder)
+            removed.append(folder)
         return removed
 
     def _remove(self, visitor: str, folder: Path) -> None:
         with self._lock:
             self._runs.get(visitor, {}).pop(folder.name, None)
+            if visitor in self._pending and self._pending[visitor].folder == folder:
+                del self._pending[visitor]
         if self.store is not None:
             self.store.remove(f"studio-{folder.name}")
         shutil.rmtree(folder, ignore_errors=True)

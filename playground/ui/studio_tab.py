@@ -262,14 +262,21 @@ def build(
         return "**Paused**", gr.Timer(active=True)
 
     @friendly
-    def resume_job(visitor_id):
-        """Go on with your paused job; if it has ended, continue that run where it stopped (--resume)."""
+    def resume_job(visitor_id, n_epochs):
+        """Go on with your paused job. On a run that has ended: continue it where it stopped (`--resume`, same
+        optimizers and data order) — up to its planned epochs if it was stopped, or for `n_epochs` more if it
+        had finished them.
+
+        Args:
+            visitor_id: your Studio id.
+            n_epochs: epochs to add to a finished run.
+        """
         visitor_id = check_visitor(visitor_id)
         latest = studio.latest(visitor_id)
         if latest is not None and latest.live:
             studio.resume(visitor_id)
         else:
-            studio.continue_run(visitor_id)
+            studio.continue_run(visitor_id, n_epochs if latest is not None and latest.state == "finished" else 0)
         return "**Training**", gr.Timer(active=True)
 
     @friendly
@@ -307,7 +314,7 @@ def build(
     settings_in = [epochs, batch, width, lr, seed, steps_per_epoch, sample_every]
     start.click(begin, [*data_in, *settings_in], [status, timer], api_name="studio_start")
     pause.click(pause_job, visitor, [status, timer], api_name="studio_pause")
-    resume.click(resume_job, visitor, [status, timer], api_name="studio_resume")
+    resume.click(resume_job, [visitor, epochs], [status, timer], api_name="studio_resume")
     stop.click(stop_job, visitor, [status, timer], api_name="studio_stop")
     timer.tick(refresh, [visitor, shown], watched, api_name="studio_status", show_progress="hidden",
                concurrency_limit=None)  # fmt: skip
