@@ -404,8 +404,11 @@ class Studio:
         try:
             run.process = subprocess.Popen(
                 cmd, cwd=settings.REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True,  # a Ctrl-C at the server's terminal reaches it through --stop-with-parent
             )  # fmt: skip
+            # In the server's own session on purpose: with Linux's autogroup scheduling (on by default), a new
+            # session is a new group with a full share of the CPU however `nice` it is; in the server's group,
+            # nice 10 gives way to the server's requests. (A Ctrl-C at the server's terminal reaches the job too:
+            # it stops and saves, as it would when the server is gone.)
         finally:
             log.close()
         run.asked = None
