@@ -51,12 +51,14 @@ def speed(data_dir: Path, steps: int) -> str:
     from playground.report import machine
     from playground.studio.uploads import prepare_zip
 
-    common = ["--epochs", "1", "--steps-per-epoch", str(steps), "--batch-size", str(STUDIO["batch"]),
+    half = max(1, steps // 2)  # two epochs of half the steps: each run also saves a checkpoint mid-way, as in use
+    common = ["--epochs", "2", "--steps-per-epoch", str(half), "--batch-size", str(STUDIO["batch"]),
               "--model", f"g_width={STUDIO['width']}", "--model", f"d_width={STUDIO['width']}", "--log-every", "20"]  # fmt: skip
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
-        archive = fashion_zip(tmp_path / "clothes.zip", data_dir, per_class=600)
+        per_class = (half * STUDIO["batch"] + 1) // 2 + 1  # enough pictures for one epoch of `half` steps
+        archive = fashion_zip(tmp_path / "clothes.zip", data_dir, per_class=per_class)
         folder = prepare_zip(str(archive), tmp_path / "data64", image_size=64, channels=3, need_classes=True,
                              roots=[tmp_path]).dataset  # fmt: skip
         cases = [
@@ -64,7 +66,7 @@ def speed(data_dir: Path, steps: int) -> str:
             ("CGAN", "Fashion-MNIST, 28 px grey", ["cgan", "--dataset", "fashion-mnist", "--data-dir", str(data_dir)]),
             ("InfoGAN", "Fashion-MNIST, 28 px grey",
              ["infogan", "--dataset", "fashion-mnist", "--data-dir", str(data_dir)]),
-            ("DCGAN", "a zip of 1,200 pictures, 64 px colour",
+            ("DCGAN", f"a zip of {2 * per_class:,} pictures, 64 px colour",
              ["dcgan", "--dataset", folder, "--image-size", "64", "--channels", "3"]),
         ]  # fmt: skip
         for family, data, args in cases:
@@ -76,8 +78,8 @@ def speed(data_dir: Path, steps: int) -> str:
         "## Studio: training speed on the CPU (`python -m bench.studio --part speed`)",
         "",
         f"`python -m playground.train` as the Studio starts it: one thread (`OMP_NUM_THREADS=1`), the Studio's "
-        f"defaults (batch {STUDIO['batch']}, network width {STUDIO['width']}, lr {STUDIO['lr']:g}), {steps} steps "
-        "(or one epoch of a smaller zip); "
+        f"defaults (batch {STUDIO['batch']}, network width {STUDIO['width']}, lr {STUDIO['lr']:g}), 2 epochs of "
+        f"{half} steps (`--steps-per-epoch {half}`, a checkpoint between them); "
         "steps/s as the loop's progress file reports it (training time only, the first steps included). "
         f"{machine()}; {load_average()} at the end (a machine shared with other jobs: figures vary with its load).",
         "",

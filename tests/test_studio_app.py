@@ -95,3 +95,24 @@ def test_a_cgan_trained_from_the_page_draws_in_the_conditional_tab(app, client, 
 
     download = client.predict(visitor, api_name="/studio_download")
     assert Path(download).suffix == ".zip"
+
+
+def test_an_infogan_trained_from_the_page_moves_in_the_latent_explorer(app, client, tmp_path, fixture_data_dir):
+    visitor = new_visitor()
+    prepare(client, visitor, fashion_zip(tmp_path / "clothes.zip", fixture_data_dir), family="infogan")
+    client.predict(visitor, "zip", None, 28, 1, "infogan", 1, 32, 8, 2e-4, 0, 2, 2, api_name="/studio_start")
+    deadline, picker = time.monotonic() + 180, None
+    while time.monotonic() < deadline:
+        status, *_, latent_picker, _ = client.predict(visitor, api_name="/studio_status")
+        picker = latent_picker if isinstance(latent_picker, dict) and latent_picker.get("choices") else picker
+        if "Finished" in status:
+            break
+        time.sleep(1)
+    assert "Finished" in status and picker is not None, status
+    mine = [value for label, value in picker["choices"] if label.startswith("Yours: infogan-clothes")]
+    categories, _ = client.predict(mine[0], api_name="/infogan_categories")
+    assert [label for label, _ in categories["choices"]] == [f"category {k}" for k in range(10)]  # not named yet
+    first, settings = client.predict(mine[0], 42, 0, 0.5, -0.5, api_name="/infogan_generate")
+    other, _ = client.predict(mine[0], 42, 0, -1.5, -0.5, api_name="/infogan_generate")
+    assert Image.open(first).size == (280, 280) and mine[0] in settings
+    assert Image.open(first).tobytes() != Image.open(other).tobytes()  # the code moves the picture
