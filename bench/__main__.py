@@ -21,6 +21,7 @@ PARTS = {
     "lab": [sys.executable, "-m", "bench.lab"],
     "load": [sys.executable, "-m", "bench.load"],
     "public_link": [sys.executable, "-m", "bench.public_link"],
+    "studio": [sys.executable, "-m", "bench.studio"],
 }
 
 
@@ -34,7 +35,7 @@ def main() -> int:
     for name, command in PARTS.items():
         if name in args.skip:
             continue
-        if name == "evaluate" and args.data_dir:
+        if name in ("evaluate", "studio") and args.data_dir:
             command = [*command, "--data-dir", args.data_dir]
         print(f"== {name}: {' '.join(command[1:])}", flush=True)
         if subprocess.run(command).returncode not in (0, 2):  # evaluate exits 2 when a bar fails: still reported

@@ -65,6 +65,7 @@ def running_app(
         **os.environ, "PLAYGROUND_CHECKPOINTS": str(checkpoint_dir), "PLAYGROUND_CACHE": str(cache_dir),
         "GRADIO_ANALYTICS_ENABLED": "False", "OMP_NUM_THREADS": "1",
         "GRADIO_TEMP_DIR": str(cache_dir / "gradio"),  # its own upload folder: pruning it touches no other app
+        "PLAYGROUND_STUDIO_RUNS": str(cache_dir / "studio-runs"),  # the Studio's runs, gone with the cache
         **(env or {}),
     }  # fmt: skip
     log = cache_dir / "server.log"

@@ -3,6 +3,7 @@ of the user's own images. Everything comes back as tensors in [-1, 1], the gener
 
 from __future__ import annotations
 
+import functools
 import gzip
 import os
 from dataclasses import dataclass
@@ -147,36 +148,42 @@ def load_builtin(name: str, split: str = "train", data_dir: Path | None = None) 
     return ImageData(name=name, dataset=dataset, class_names=classes, channels=1, image_size=images.shape[-1])
 
 
-def load_image_folder(folder: Path, image_size: int = 64) -> ImageData:
+def load_image_folder(folder: Path, image_size: int = 64, channels: int = 3) -> ImageData:
     """A folder of the user's own images (one sub-folder per class, as torchvision's ImageFolder wants),
-    resized and centre-cropped to `image_size` px, RGB."""
+    resized and centre-cropped to `image_size` px, in colour (`channels` 3) or grey (1)."""
     from torchvision import datasets, transforms
 
-    if image_size not in (32, 64):
-        raise UserError(f"image folders are trained at 32 or 64 px, got {image_size}")
+    if image_size not in (28, 32, 64):
+        raise UserError(f"image folders are trained at 28, 32 or 64 px, got {image_size}")
+    if channels not in (1, 3):
+        raise UserError(f"image folders are trained in colour (3 channels) or grey (1), got {channels}")
     if not Path(folder).is_dir():
         raise DataUnavailable(f"{folder} is not a folder of images")
     tf = transforms.Compose([
         transforms.Resize(image_size),
         transforms.CenterCrop(image_size),
         transforms.ToTensor(),
-        transforms.Normalize((0.5,) * 3, (0.5,) * 3),
+        transforms.Normalize((0.5,) * channels, (0.5,) * channels),
     ])  # fmt: skip
-    dataset = datasets.ImageFolder(str(folder), transform=tf, loader=lambda p: _rgb(p))
+    mode = "RGB" if channels == 3 else "L"
+    dataset = datasets.ImageFolder(str(folder), transform=tf, loader=functools.partial(_open_as, mode=mode))
     return ImageData(
-        name=Path(folder).name, dataset=dataset, class_names=tuple(dataset.classes), channels=3, image_size=image_size
-    )
+        name=Path(folder).name, dataset=dataset, class_names=tuple(dataset.classes), channels=channels,
+        image_size=image_size,
+    )  # fmt: skip
 
 
-def _rgb(path: str):
+def _open_as(path: str, mode: str = "RGB"):
     from PIL import Image
 
     with Image.open(path) as im:
-        return im.convert("RGB")
+        return im.convert(mode)
 
 
-def load_dataset(name: str, split: str = "train", data_dir: Path | None = None, image_size: int = 64) -> ImageData:
+def load_dataset(
+    name: str, split: str = "train", data_dir: Path | None = None, image_size: int = 64, channels: int = 3
+) -> ImageData:
     """A built-in dataset by name, or an image folder given as a path."""
     if name in _FOLDER_NAMES:
         return load_builtin(name, split, data_dir)
-    return load_image_folder(Path(name), image_size)
+    return load_image_folder(Path(name), image_size, channels)

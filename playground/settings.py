@@ -82,3 +82,30 @@ def output_dir() -> Path:
 def input_roots() -> tuple[Path, ...]:
     """The only folders a file named by a request may come from: uploads, our examples, our own outputs."""
     return (upload_dir(), ASSETS_DIR.resolve(), output_dir().resolve())
+
+
+# -- the Studio tab: training from the page (playground/studio/) -----------------------------------------
+# Every Studio run lives under this folder, one sub-folder per visitor: nothing a Studio job writes goes elsewhere.
+STUDIO_RUNS_DIR = _path("PLAYGROUND_STUDIO_RUNS", RUNS_DIR / "studio")
+# Training jobs at once on the whole server, and per visitor (a visitor is a browser, kept across reloads).
+STUDIO_MAX_JOBS = int(os.environ.get("PLAYGROUND_STUDIO_MAX_JOBS", 2))
+STUDIO_JOBS_PER_VISITOR = int(os.environ.get("PLAYGROUND_STUDIO_JOBS_PER_VISITOR", 1))
+# Runs older than this (since their last write) are deleted, and a visitor keeps at most this many runs.
+STUDIO_MAX_RUN_AGE_S = int(os.environ.get("PLAYGROUND_STUDIO_MAX_RUN_AGE_S", 7 * 24 * 3600))
+STUDIO_MAX_RUNS_PER_VISITOR = int(os.environ.get("PLAYGROUND_STUDIO_MAX_RUNS_PER_VISITOR", 5))
+# Runs kept on the whole server, all visitors together (the oldest go first; never a live one).
+STUDIO_MAX_RUNS = int(os.environ.get("PLAYGROUND_STUDIO_MAX_RUNS", 100))
+# One job's training time (it then stops and saves, as if Stop were pressed); epochs one job may ask for.
+STUDIO_MAX_JOB_SECONDS = float(os.environ.get("PLAYGROUND_STUDIO_MAX_JOB_SECONDS", 3600))
+STUDIO_MAX_EPOCHS = int(os.environ.get("PLAYGROUND_STUDIO_MAX_EPOCHS", 50))
+# Where Studio jobs train: "auto" = the app's device (but the CPU on ZeroGPU, whose GPU only lives inside a call).
+STUDIO_DEVICE = os.environ.get("PLAYGROUND_STUDIO_DEVICE", "auto")
+# An uploaded .zip of pictures: its size, its entries, what it may expand to (declared sizes and the bytes
+# actually read, both), one picture's bytes and pixels, all pictures' pixels, and the class folders.
+STUDIO_MAX_ZIP_BYTES = int(os.environ.get("PLAYGROUND_STUDIO_MAX_ZIP_BYTES", MAX_UPLOAD_BYTES))
+STUDIO_MAX_ZIP_ENTRIES = int(os.environ.get("PLAYGROUND_STUDIO_MAX_ZIP_ENTRIES", 5000))
+STUDIO_MAX_UNZIPPED_BYTES = int(os.environ.get("PLAYGROUND_STUDIO_MAX_UNZIPPED_BYTES", 200 * 2**20))
+STUDIO_MAX_PICTURE_BYTES = int(os.environ.get("PLAYGROUND_STUDIO_MAX_PICTURE_BYTES", 10 * 2**20))
+STUDIO_MAX_PICTURE_PIXELS = int(os.environ.get("PLAYGROUND_STUDIO_MAX_PICTURE_PIXELS", 16_000_000))
+STUDIO_MAX_TOTAL_PIXELS = int(os.environ.get("PLAYGROUND_STUDIO_MAX_TOTAL_PIXELS", 500_000_000))
+STUDIO_MAX_CLASSES = int(os.environ.get("PLAYGROUND_STUDIO_MAX_CLASSES", 64))

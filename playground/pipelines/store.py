@@ -35,10 +35,19 @@ class Models(Mapping[str, Any]):
         self.store, self.family = store, family
         self.names = store.names(family)
 
-    def __getitem__(self, name: str) -> Any:
-        if name not in self.names:
+    def __contains__(self, name: object) -> bool:
+        """A shipped model of the family, or one added since (a visitor's Studio run)."""
+        card = self.store.cards.get(name) if isinstance(name, str) else None
+        return card is not None and card.get("family") == self.family
+
+    def check(self, name: Any) -> str:
+        """`name` when it is one of the family's models, else one sentence."""
+        if name not in self:
             raise UserError(f"Unknown model {str(name)[:60]!r}; choose one of: {', '.join(self.names)}.")
-        return self.store.get(name)
+        return name
+
+    def __getitem__(self, name: str) -> Any:
+        return self.store.get(self.check(name))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names)
@@ -61,6 +70,7 @@ class Store:
         self._captioners: OrderedDict[str, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.cards: dict[str, dict[str, Any]] = {}
+        self._added: dict[str, Path] = {}  # models served from elsewhere (Studio runs): name → stem
         for path in sorted(self.checkpoint_dir.glob("*.json")):
             if path.stem.endswith(".next"):  # half of an interrupted save (see checkpoints.recover)
                 continue
@@ -70,7 +80,25 @@ class Store:
                 continue  # a broken card is reported on the Models tab, not at start-up
 
     def names(self, family: str) -> list[str]:
-        return [n for n, c in self.cards.items() if c.get("family") == family]
+        """The shipped models of a family (models added with `add` are listed by whoever added them)."""
+        return [n for n, c in self.cards.items() if c.get("family") == family and n not in self._added]
+
+    def add(self, name: str, stem: Path) -> dict[str, Any]:
+        """Serve the model at `stem` (a Studio run's export) as `name`, like a shipped one; adding a name again
+        with another stem replaces it (the next `get` loads the new weights). Returns its card."""
+        card = json.loads(Path(f"{stem}.json").read_text())
+        with self._lock:
+            if self._added.get(name) != Path(stem):
+                self._loaded.pop(name, None)
+            self._added[name], self.cards[name] = Path(stem), card
+        return card
+
+    def remove(self, name: str) -> None:
+        """Forget a model added with `add` (its run was deleted)."""
+        with self._lock:
+            if self._added.pop(name, None) is not None:
+                self.cards.pop(name, None)
+                self._loaded.pop(name, None)
 
     def models(self, family: str) -> Models:
         """The checkpoints of one family, as a tab uses them."""
@@ -86,7 +114,7 @@ class Store:
         with self._lock:
             if name not in self._loaded:
                 cls = PIPELINES[self.cards[name]["family"]]
-                self._loaded[name] = cls(self.checkpoint_dir / name, self.device)
+                self._loaded[name] = cls(self._added.get(name, self.checkpoint_dir / name), self.device)
             return self._loaded[name]
 
     def captioner(self, source: str) -> Any:

@@ -21,6 +21,15 @@ from . import RECIPES
 from .captioner import CaptionerConfig
 from .loop import TrainingDiverged, train
 
+STEERING = """Watching and steering a run (what the app's Studio tab uses; see playground/train/control.py):
+  --progress-file PATH   JSON lines: start, log (losses, steps/s, ETA), sample, checkpoint, paused/resumed, end
+  --sample-every N       the fixed-noise grid every N steps, as RUN_DIR/samples/latest.png
+  SIGTERM or Ctrl-C      stop after the current step: save the checkpoint and the export, exit 0
+                         (Ctrl-C twice aborts); `--resume` then goes on from that very step
+  SIGTSTP / SIGCONT      pause after the current step / go on (paused time is not counted anywhere)
+  --time-limit SECONDS   stop the same way after that much training time
+"""
+
 DESCRIPTIONS = {
     "gan": "vanilla MLP GAN (Goodfellow et al. 2014)",
     "dcgan": "DCGAN (Radford et al. 2016)",
@@ -55,11 +64,15 @@ def parse_model_overrides(family: str, pairs: list[str]) -> dict[str, object]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m playground.train", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+        prog="python -m playground.train", description=__doc__, epilog=STEERING,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )  # fmt: skip
     families = parser.add_subparsers(dest="family", required=True, metavar="FAMILY")
     for name, recipe in RECIPES.items():
-        p = families.add_parser(name, help=DESCRIPTIONS[name], description=f"Train the {DESCRIPTIONS[name]}.")
+        p = families.add_parser(
+            name, help=DESCRIPTIONS[name], description=f"Train the {DESCRIPTIONS[name]}.", epilog=STEERING,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )  # fmt: skip
         p.add_argument(
             "--dataset", default="fashion-mnist",
             help=f"{' or '.join(BUILTIN_DATASETS)}, or a folder of your own images (one sub-folder per class)",
@@ -69,7 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
             "--data-dir", type=Path, default=None,
             help=f"folder with the IDX(.gz) files (else ${settings.DATA_ENV}, /usr/share/datasets, then a download)",
         )  # fmt: skip
-        p.add_argument("--image-size", type=int, default=64, choices=(32, 64), help="side for image-folder datasets")
+        p.add_argument(
+            "--image-size", type=int, default=64, choices=(28, 32, 64), help="side for image-folder datasets"
+        )
+        p.add_argument(
+            "--channels", type=int, default=3, choices=(1, 3), help="image-folder datasets in colour (3) or grey (1)"
+        )
         p.add_argument("--epochs", type=int, default=recipe.defaults["epochs"])
         p.add_argument("--batch-size", type=int, default=recipe.defaults["batch_size"], help="per process")
         p.add_argument("--lr", type=float, default=recipe.defaults["lr"])
@@ -93,6 +111,22 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--workers", type=int, default=0, help="data-loading worker processes")
         p.add_argument("--steps-per-epoch", type=int, default=0, help="cap steps per epoch (quick tries, tests)")
         p.add_argument("--log-every", type=int, default=50, help="steps between logged loss averages")
+        p.add_argument(
+            "--progress-file", type=Path, default=None, metavar="PATH",
+            help="append the run's progress there as JSON lines (see below)",
+        )  # fmt: skip
+        p.add_argument(
+            "--sample-every", type=int, default=0, metavar="N",
+            help="write the fixed-noise sample grid every N steps to RUN_DIR/samples/latest.png (0 = at checkpoints)",
+        )  # fmt: skip
+        p.add_argument(
+            "--time-limit", type=float, default=0.0, metavar="SECONDS",
+            help="stop after this much training time, saving (0 = no limit)",
+        )  # fmt: skip
+        p.add_argument(
+            "--stop-with-parent", action="store_true",
+            help="stop (saving) when the process that started this one exits (for runs started by a server)",
+        )  # fmt: skip
         recipe.add_arguments(p)
     return parser
 

@@ -30,7 +30,7 @@ class Recipe:
     @classmethod
     def load_data(cls, args: argparse.Namespace) -> ImageData:
         """The training set: a built-in dataset or an image folder (`--dataset`)."""
-        return load_dataset(args.dataset, args.split, args.data_dir, args.image_size)
+        return load_dataset(args.dataset, args.split, args.data_dir, args.image_size, getattr(args, "channels", 3))
 
     @classmethod
     def make_config(cls, data: ImageData, args: argparse.Namespace) -> Any:

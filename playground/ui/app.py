@@ -7,6 +7,7 @@ import gradio as gr
 from .. import settings
 from ..gpu import wrap_events
 from ..pipelines.store import Store
+from ..studio.jobs import Studio, training_device
 from . import (
     autoencoder_tab,
     caption_tab,
@@ -18,6 +19,7 @@ from . import (
     latent_tab,
     models_tab,
     sketch_tab,
+    studio_tab,
     style_tab,
 )
 from .api import describe_api
@@ -60,11 +62,17 @@ def open_linked_tab(request: gr.Request) -> object:
     return link_tab(request, {latent_tab.TAB, conditional_tab.TAB})
 
 
+def by_elem_id(demo: gr.Blocks, elem_id: str) -> gr.components.Component | None:
+    """A component already built in `demo`, by its elem_id (None when that tab did not build it)."""
+    return next((b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id), None)
+
+
 def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
     # delete_cache=(every, age): Gradio deletes this app's temporary files older than `age` every `every`
     # seconds, and all of them when the server stops; playground/disk.py also caps their total size.
     with gr.Blocks(title=TITLE, delete_cache=(settings.CLEAN_EVERY_S, settings.MAX_UPLOAD_AGE_S)) as demo:
         gr.Markdown(f"# {TITLE}\nPlay with generative models trained in this repository.")
+        visitor = studio_tab.visitor_state()  # the Studio's per-browser id, outside the tabs (see there)
         with gr.Tabs() as tabs:
             # each tab gets the pipelines (or the loaders) it uses, and nothing else of the store
             with gr.Tab("Latent Explorer", id=latent_tab.TAB):
@@ -87,6 +95,13 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
                     sketch_tab.build(demo, store.models("pix2pix"))
                 with gr.Tab("GAN vs DCGAN"):
                     gan_vs_dcgan_tab.build(demo, store.models("gan"), store.models("dcgan"))
+            with gr.Tab("Studio", id="studio"):
+                # Training from the page: each visitor's job is a `python -m playground.train` process; their
+                # models join the Conditional and Latent Explorer pickers (found by elem_id) for them only.
+                studio = Studio(settings.STUDIO_RUNS_DIR, store=store, device=training_device(store.device))
+                pickers = {"cgan": by_elem_id(demo, "cgan-model"), "infogan": by_elem_id(demo, "latent-model")}
+                studio_tab.build(demo, store, studio, visitor, pickers)
+                studio.watch()
             with gr.Tab("Models", id="models"):
                 models_tab.build(demo, store.cards, store.checkpoint_dir)
         history.build(demo, tabs, [tab.history for tab in (latent, conditional) if tab is not None])

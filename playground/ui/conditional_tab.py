@@ -92,7 +92,7 @@ class Conditional:
     def apply_settings(self, text: Any) -> tuple[Any, ...]:
         """Settings JSON pasted back: the controls set to them and the same grid drawn."""
         parsed = controls.settings_json(text)
-        model_name = controls.choice(parsed.get("model", self.models.names[0]), "model", self.models.names)
+        model_name = self.models.check(parsed.get("model", self.models.names[0]))
         picture, verdict, used = self.models[model_name].grid(
             parsed.get("seed"), labels=parsed.get("classes"), n=parsed.get("per_class"), latent=parsed.get("latent")
         )
@@ -131,7 +131,7 @@ def layout(models: Models) -> SimpleNamespace:
     gr.Markdown(INTRO)
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            ui.model = gr.Dropdown(models.choices(), value=ui.first, label="Dataset")
+            ui.model = gr.Dropdown(models.choices(), value=ui.first, label="Dataset", elem_id="cgan-model")
             ui.classes = gr.Dropdown(
                 ui.class_names, value=ui.class_names[:4], multiselect=True, allow_custom_value=True, label="Classes"
             )

@@ -192,7 +192,7 @@ class LatentExplorer:
     def apply_settings(self, text: Any) -> tuple[Any, ...]:
         """Settings JSON pasted back: the controls set to them and the same picture drawn."""
         parsed = controls.settings_json(text)
-        model_name = controls.choice(parsed.get("model", self.models.names[0]), "model", self.models.names)
+        model_name = self.models.check(parsed.get("model", self.models.names[0]))
         codes = parsed.get("codes", [0.0] * self.models.card(model_name)["config"]["num_continuous"])
         if not isinstance(codes, list):
             raise UserError('"codes" must be a list of numbers.')
@@ -247,7 +247,7 @@ def layout(models: Models, k: int) -> SimpleNamespace:
     gr.Markdown(INTRO)
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            ui.model = gr.Dropdown(models.choices(), value=first, label="Dataset")
+            ui.model = gr.Dropdown(models.choices(), value=first, label="Dataset", elem_id="latent-model")
             ui.category = gr.Dropdown(choices, value=choices[0][1], label="Category", allow_custom_value=True)
             ui.codes = code_sliders("Continuous code", k, "latent-code")
             ui.seed, ui.dice = seed_input(42, elem_id="latent-seed")
