@@ -170,3 +170,57 @@ def tiny_blip_dir(tmp_path_factory, tiny_captioner_dir) -> Path:
         image_processor=BlipImageProcessor(size={"height": 32, "width": 32}), tokenizer=tokenizer
     ).save_pretrained(folder)
     return folder
+
+
+# -- browser tests (tests/browser_harness.py) -------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run (Debian's: apt-get install chromium); each test gets a context."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    from tests.browser_harness import CHROMIUM, launch_chromium
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    with playwright.sync_playwright() as p:
+        launched = launch_chromium(p)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def person(request, browser, app):
+    """A visitor on a fresh page of the module's `app` (a tests.browser_harness.App): a new browser context,
+    the error watcher installed before Gradio runs. After the test body, conftest's pytest_runtest_call wrapper
+    saves a screenshot and fails the test on what a person would see as broken (bare or unexpected errors, a
+    server traceback)."""
+    from tests.browser_harness import TIMEOUT_MS, WATCH_ERRORS_JS, Person
+
+    context = browser.new_context(viewport={"width": 1300, "height": 1000}, accept_downloads=True)
+    context.add_init_script(WATCH_ERRORS_JS)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    visitor = Person(page, app, log_offset=app.log_size())
+    request.node.browser_person = visitor
+    page.goto(app.url, wait_until="load")
+    page.get_by_role("tab", name="Models").wait_for()  # the app has loaded
+    yield visitor
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Browser tests: after the body, a screenshot and the checks of tests.browser_harness.Person.finish, in the
+    call phase (so a strict xfail sees a failure there)."""
+    module = item.module.__name__.rsplit(".", 1)[-1].removeprefix("test_browser").strip("_") or "tabs"
+    shot = f"{module}-{item.name.removeprefix('test_')}"  # tests/artifacts/<module>-<test>.png
+    try:
+        result = yield
+    except BaseException:
+        visitor = getattr(item, "browser_person", None)
+        if visitor is not None:
+            visitor.finish(shot, check=False)
+        raise
+    visitor = getattr(item, "browser_person", None)
+    if visitor is not None:
+        visitor.finish(shot)
+    return result
