@@ -129,6 +129,7 @@ class Person:
 
     page: object
     app: App
+    name: str = "browser"  # the test's: tests/artifacts/<name>.png and tests/artifacts/downloads/<name>/
     log_offset: int = 0
     expected: list[re.Pattern] = field(default_factory=list)
     downloads: list[Path] = field(default_factory=list)
@@ -140,6 +141,12 @@ class Person:
             return self.page.locator(label_or_id)
         text = json.dumps(label_or_id, ensure_ascii=False)
         return self.page.locator(f".block:has(> [data-testid=block-label]:text-is({text}))").filter(visible=True)
+
+    def block_after(self, button: str):
+        """The first component after a button, in page order: for outputs whose label is hidden."""
+        return self.button(button).locator(
+            "xpath=following::div[contains(concat(' ', normalize-space(@class), ' '), ' block ')][1]"
+        )
 
     def open_tab(self, *names: str) -> None:
         for name in names:
@@ -219,10 +226,10 @@ class Person:
     def draw(self, pad, strokes: Iterable[Iterable[tuple[float, float]]], steps: int = 1) -> None:
         """Pick the brush and draw strokes with the mouse on a sketchpad; points are fractions of the
         drawing area (the white page in the middle of the editor's canvas)."""
-        brush = pad.get_by_role("button", name="Brush")
-        brush.click()
+        pad.scroll_into_view_if_needed()
+        pad.get_by_role("button", name="Brush").click()
         canvas = pad.locator("canvas").first
-        canvas.wait_for()
+        canvas.scroll_into_view_if_needed()
         box = canvas.bounding_box()
         # The editor shows its page zoomed to fit, centred in the canvas, a little smaller than it.
         side = min(box["width"], box["height"]) * 0.75
@@ -237,9 +244,11 @@ class Person:
             mouse.up()
         self.page.wait_for_timeout(300)  # the editor composites its layers after the last stroke
 
-    def drag_slider(self, label: str, fraction: float) -> None:
-        """Drag a slider's thumb with the mouse to `fraction` of its track and let go (its .release event)."""
+    def drag_slider(self, label: str, fraction: float) -> float:
+        """Drag a slider's thumb with the mouse to `fraction` of its track and let go (its .release event);
+        returns the value it shows then."""
         slider = self.page.get_by_role("slider", name=label).filter(visible=True)
+        slider.scroll_into_view_if_needed()
         box = slider.bounding_box()
         mouse = self.page.mouse
         y = box["y"] + box["height"] / 2
@@ -250,6 +259,9 @@ class Person:
         mouse.down()
         mouse.move(box["x"] + box["width"] * fraction, y, steps=8)
         mouse.up()
+        moved = float(slider.input_value())
+        assert moved != value, f"dragging the slider {label!r} did not move it"
+        return moved
 
     def fill_number(self, label: str, value, submit: bool = False) -> None:
         field_ = self.page.get_by_label(label, exact=True).filter(visible=True).first
@@ -284,7 +296,7 @@ class Person:
             button.first.click()
         download = pending.value
         assert download.failure() is None, f"the download of {name!r} failed: {download.failure()}"
-        target = ARTIFACTS / "downloads" / f"{len(self.downloads):02d}-{download.suggested_filename}"
+        target = ARTIFACTS / "downloads" / self.name / f"{len(self.downloads):02d}-{download.suggested_filename}"
         target.parent.mkdir(parents=True, exist_ok=True)
         download.save_as(target)
         self.downloads.append(target)
@@ -328,17 +340,17 @@ class Person:
             found.append("a traceback in the server log:\n    " + "\n    ".join(tail[-12:]))
         return found
 
-    def shot(self, name: str) -> Path:
+    def shot(self, suffix: str = "") -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
-        path = ARTIFACTS / f"{name}.png"
+        path = ARTIFACTS / f"{self.name}{suffix}.png"
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
-    def finish(self, name: str, check: bool = True) -> None:
+    def finish(self, check: bool = True) -> None:
         """Screenshot, then the checks (raising AssertionError when a person would have seen something wrong)."""
         try:
             self.page.wait_for_timeout(200)  # a last toast gets its sentence
-            self.shot(name)
+            self.shot()
         except Exception:
             pass
         if check:

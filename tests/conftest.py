@@ -193,14 +193,18 @@ def person(request, browser, app):
     the error watcher installed before Gradio runs. After the test body, conftest's pytest_runtest_call wrapper
     saves a screenshot and fails the test on what a person would see as broken (bare or unexpected errors, a
     server traceback)."""
-    from tests.browser_harness import TIMEOUT_MS, WATCH_ERRORS_JS, Person
+    import shutil
+
+    from tests.browser_harness import ARTIFACTS, TIMEOUT_MS, WATCH_ERRORS_JS, Person
 
     context = browser.new_context(viewport={"width": 1300, "height": 1000}, accept_downloads=True)
     context.add_init_script(WATCH_ERRORS_JS)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT_MS)
-    visitor = Person(page, app, log_offset=app.log_size())
+    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_browser").strip("_") or "tabs"
+    visitor = Person(page, app, name=f"{module}-{request.node.name.removeprefix('test_')}", log_offset=app.log_size())
     request.node.browser_person = visitor
+    shutil.rmtree(ARTIFACTS / "downloads" / visitor.name, ignore_errors=True)  # this test's downloads, fresh
     page.goto(app.url, wait_until="load")
     page.get_by_role("tab", name="Models").wait_for()  # the app has loaded
     yield visitor
@@ -211,16 +215,14 @@ def person(request, browser, app):
 def pytest_runtest_call(item):
     """Browser tests: after the body, a screenshot and the checks of tests.browser_harness.Person.finish, in the
     call phase (so a strict xfail sees a failure there)."""
-    module = item.module.__name__.rsplit(".", 1)[-1].removeprefix("test_browser").strip("_") or "tabs"
-    shot = f"{module}-{item.name.removeprefix('test_')}"  # tests/artifacts/<module>-<test>.png
     try:
         result = yield
     except BaseException:
         visitor = getattr(item, "browser_person", None)
         if visitor is not None:
-            visitor.finish(shot, check=False)
+            visitor.finish(check=False)
         raise
     visitor = getattr(item, "browser_person", None)
     if visitor is not None:
-        visitor.finish(shot)
+        visitor.finish()
     return result
