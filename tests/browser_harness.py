@@ -263,6 +263,18 @@ class Person:
         assert moved != value, f"dragging the slider {label!r} did not move it"
         return moved
 
+    def pick(self, label: str, option: str) -> None:
+        """Open a dropdown and click one of its options."""
+        self.page.get_by_label(label, exact=True).filter(visible=True).click()
+        self.page.get_by_role("option", name=option, exact=True).filter(visible=True).click()
+
+    def settings_shown(self) -> dict:
+        """The settings JSON a tab shows (its gr.Code block), once it parses."""
+        code = self.block("Settings (copy to share; paste below to reproduce)").locator(".cm-content")
+        self.until("el => { try { JSON.parse(el.innerText); return true; } catch (e) { return false; } }",
+                   code.element_handle())  # fmt: skip
+        return json.loads(code.inner_text())
+
     def fill_number(self, label: str, value, submit: bool = False) -> None:
         field_ = self.page.get_by_label(label, exact=True).filter(visible=True).first
         field_.fill(str(value))
@@ -272,11 +284,11 @@ class Person:
             field_.blur()
 
     def example_rows(self, label: str):
-        """The rows of a gr.Examples table (or the thumbnails of a one-column image examples gallery)."""
-        table = self.page.locator(".block").filter(has=self.page.locator(".label", has_text=label)).filter(visible=True)
-        table = table.filter(has=self.page.locator("table, .gallery, button")).last
-        rows = table.locator("tbody tr")
-        return rows if rows.count() else table.locator("button.gallery-item, .gallery button")
+        """The rows of a gr.Examples table (or the thumbnails of a one-picture-per-row examples gallery)."""
+        text = json.dumps(label, ensure_ascii=False)
+        examples = self.page.locator(f".block:has(> .label:text-is({text}))").filter(visible=True)
+        examples.wait_for()
+        return examples.locator("tbody tr, button.gallery-item")
 
     # -- downloads -------------------------------------------------------------------------------------------
     def accepts_uploads(self, block) -> bool:

@@ -29,20 +29,6 @@ def same_pixels(a, b) -> bool:
     return a.size == b.size and np.array_equal(np.asarray(a.convert("RGB")), np.asarray(b.convert("RGB")))
 
 
-def settings_shown(person) -> dict:
-    """The Settings JSON a tab shows (a gr.Code block)."""
-    code = person.block("Settings (copy to share; paste below to reproduce)").locator(".cm-content")
-    person.until("el => { try { JSON.parse(el.innerText); return true; } catch (e) { return false; } }",
-                 code.element_handle())  # fmt: skip
-    return json.loads(code.inner_text())
-
-
-def pick(person, label: str, option: str) -> None:
-    """Open a dropdown and click one of its options."""
-    person.page.get_by_label(label, exact=True).filter(visible=True).click()
-    person.page.get_by_role("option", name=option, exact=True).filter(visible=True).click()
-
-
 # -- before any click ---------------------------------------------------------------------------------------------
 def test_offline_tabs_say_what_needs_a_download_before_any_click(person):
     """PLAYGROUND_OFFLINE=1, an empty cache: each tab says which models are ready and which need a download,
@@ -94,7 +80,7 @@ def test_offline_a_published_cyclegan_pair_says_it_needs_a_download(person):
     person.open_tab("CycleGAN")
     person.upload(person.block("#cyclegan-input"), EXAMPLES / "beach.png")
     person.wait_picture(person.block("#cyclegan-input"))
-    pick(person, "Model pair", "horse ↔ zebra (published) — not downloaded")
+    person.pick("Model pair", "horse ↔ zebra (published) — not downloaded")
     person.expect_error("horse2zebra|horse")
     person.press("Translate")
     toast = person.page.get_by_test_id("toast-text").filter(has_text="python -m playground.fetch cyclegan")
@@ -105,7 +91,7 @@ def test_offline_a_hub_captioner_says_it_needs_a_download(person):
     person.open_tab("Captioning")
     person.upload(person.block("#caption-input"), EXAMPLES / "house.png")
     person.wait_picture(person.block("#caption-input"))
-    pick(person, "Captioner", "ViT + GPT-2 (nlpconnect)")
+    person.pick("Captioner", "ViT + GPT-2 (nlpconnect)")
     person.expect_error("ViT|vit-gpt2")
     person.press("Caption")
     toast = person.page.get_by_test_id("toast-text").filter(has_text="python -m playground.fetch caption vit-gpt2")
@@ -119,21 +105,21 @@ def test_latent_explorer_sliders_category_seed_and_dice(person):
     assert (width, height) == (280, 280)
     person.drag_slider("Continuous code 1", 0.85)  # let go: the .release event draws
     src, *_ = person.wait_picture(image, src)
-    assert settings_shown(person)["codes"][0] > 0.5
+    assert person.settings_shown()["codes"][0] > 0.5
     person.drag_slider("Continuous code 2", 0.1)
     src, *_ = person.wait_picture(image, src)
-    assert settings_shown(person)["codes"][1] < -0.5
-    pick(person, "Category", "Trouser")
+    assert person.settings_shown()["codes"][1] < -0.5
+    person.pick("Category", "Trouser")
     src, *_ = person.wait_picture(image, src)
     person.fill_number("Seed", 1234, submit=True)
     src, *_ = person.wait_picture(image, src)
-    assert settings_shown(person)["seed"] == 1234
+    assert person.settings_shown()["seed"] == 1234
     person.press("🎲 Random seed")
     src, *_ = person.wait_picture(image, src)
-    assert settings_shown(person)["seed"] != 1234
-    pick(person, "Dataset", "MNIST")
+    assert person.settings_shown()["seed"] != 1234
+    person.pick("Dataset", "MNIST")
     person.wait_picture(image, src)
-    assert settings_shown(person)["model"] == "infogan-mnist"
+    assert person.settings_shown()["model"] == "infogan-mnist"
 
 
 def test_latent_explorer_sweep_and_interpolate(person):
@@ -155,14 +141,14 @@ def test_latent_explorer_sweep_and_interpolate(person):
 def test_latent_explorer_apply_settings(person):
     image = person.block("#latent-image")
     first, *_ = person.wait_picture(image)
-    shared = settings_shown(person)
+    shared = person.settings_shown()
     person.page.get_by_text("Paste settings").click()
     box = person.page.get_by_label("Settings JSON", exact=True)
     box.fill(json.dumps({**shared, "seed": 99, "codes": [1.0, -1.0]}))
     person.press("Apply settings")
     changed, *_ = person.wait_picture(image, first)
     assert person.page.locator("#latent-seed input").input_value() == "99"
-    assert settings_shown(person)["seed"] == 99
+    assert person.settings_shown()["seed"] == 99
     box.fill(json.dumps(shared))  # the first settings back: the same pixels
     person.press("Apply settings")
     again, *_ = person.wait_picture(image, changed)
@@ -200,7 +186,7 @@ def test_cyclegan_translate_both_ways_with_the_cycle_and_identity(person):
     person.press("Translate")
     out, *_ = person.wait_picture(person.block("#cyclegan-output"), out)
     person.page.get_by_text("Ankle boot → Sneaker").first.wait_for()
-    pick(person, "Model pair", "T-shirt/top ↔ Pullover (trained here)")
+    person.pick("Model pair", "T-shirt/top ↔ Pullover (trained here)")
     person.press("Translate")
     person.wait_picture(person.block("#cyclegan-output"), out)
     person.page.get_by_text("Pullover → T-shirt/top").first.wait_for()
