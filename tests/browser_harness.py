@@ -13,6 +13,7 @@ import io
 import json
 import re
 import shutil
+import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -131,6 +132,7 @@ class Person:
     app: App
     name: str = "browser"  # the test's: tests/artifacts/<name>.png and tests/artifacts/downloads/<name>/
     log_offset: int = 0
+    judged: int = 0  # error events already looked at by until()
     expected: list[re.Pattern] = field(default_factory=list)
     downloads: list[Path] = field(default_factory=list)
 
@@ -147,6 +149,11 @@ class Person:
         return self.button(button).locator(
             "xpath=following::div[contains(concat(' ', normalize-space(@class), ' '), ' block ')][1]"
         )
+
+    @staticmethod
+    def row_of(locator):
+        """The layout row (gr.Row) around a locator: a Models card's text and its picture."""
+        return locator.locator("xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' row ')][1]")
 
     def open_tab(self, *names: str) -> None:
         for name in names:
@@ -175,21 +182,28 @@ class Person:
         assert response.ok, f"{src} answered {response.status}"
         return Image.open(io.BytesIO(response.body())).copy()
 
-    def errors_so_far(self) -> int:
-        return self.page.evaluate("window.__playground.events.filter(e => e.kind === 'error').length")
-
     def until(self, condition_js: str, arg=None, timeout: float = TIMEOUT_MS) -> None:
-        """Wait until `condition_js` (a JS function of `arg`) is true; fail at once when an error shows up."""
-        before = self.errors_so_far()
+        """Wait until `condition_js` (a JS function of `arg`) is true; fail at once when an error shows up that
+        the test did not expect (or one without a sentence), even one that came before the wait began."""
+        deadline = time.monotonic() + timeout / 1000
         script = (
-            f"([arg, before]) => window.__playground.events.filter(e => e.kind === 'error').length > before"
+            "([arg, seen]) => window.__playground.events.filter(e => e.kind === 'error').length > seen"
             f" || ({condition_js})(arg)"
-        )
-        self.page.wait_for_function(script, arg=[arg, before], timeout=timeout)
-        events = self.events()
-        new = [e for e in events if e["kind"] == "error"][before:]
-        if new:
-            raise AssertionError(f"an error showed up while waiting: {self.describe(new)}")
+        )  # fmt: skip
+        while True:
+            left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+            self.page.wait_for_function(script, arg=[arg, self.judged], timeout=left_ms)
+            errors = [e for e in self.events() if e["kind"] == "error"]
+            if len(errors) > self.judged:
+                self.page.wait_for_timeout(300)  # a badge's toast (its sentence) comes with it
+                events = self.events()
+                errors = [e for e in events if e["kind"] == "error"]
+                bad = self.judge(errors[self.judged :], events)
+                self.judged = len(errors)
+                if bad:
+                    raise AssertionError("an error showed up while waiting: " + "; ".join(bad))
+            if self.page.evaluate(f"arg => !!({condition_js})(arg)", arg):
+                return
 
     def wait_picture(self, block, before: str = "", timeout: float = TIMEOUT_MS) -> tuple[str, int, int]:
         """Wait for a new, fully loaded picture in a component (another src than `before`)."""
@@ -314,10 +328,24 @@ class Person:
         self.downloads.append(target)
         return target
 
+    def download_picture(self, block, what: str = "") -> Image.Image:
+        """Download the picture an output shows and open it: the same size as on screen."""
+        _, width, height = self.picture(block)
+        picture = open_picture(self.download(block, what))
+        assert picture.size == (width, height), f"downloaded {picture.size}, the page shows {(width, height)}"
+        return picture
+
     # -- the checks after every test -------------------------------------------------------------------------
     def expect_error(self, pattern: str) -> None:
         """An error sentence this test provokes on purpose (a regular expression): not a failure."""
         self.expected.append(re.compile(pattern))
+
+    def forget(self) -> None:
+        """Start the after-test checks afresh: what was seen so far was provoked and checked by the test."""
+        self.page.evaluate("window.__playground.events.length = 0")
+        self.judged = 0
+        self.page.wait_for_timeout(300)  # the server finishes writing what it writes
+        self.log_offset = self.app.log_size()
 
     def events(self) -> list[dict]:
         try:
@@ -325,27 +353,24 @@ class Person:
         except Exception:  # the page is gone
             return []
 
-    @staticmethod
-    def describe(events: list[dict]) -> str:
-        return "; ".join(
-            f"{e['what']} {e['title']!r}" + (f" on {e['where']}" if e["where"] else "") + (f": {e['text']!r}" if e["text"]
-                                                                                          else " (no sentence)")
-            for e in events
-        )  # fmt: skip
-
-    def problems(self) -> list[str]:
-        events = self.events()
+    def judge(self, errors: list[dict], events: list[dict]) -> list[str]:
+        """What is wrong with these error events: a toast or badge without a sentence, or a sentence the test
+        did not expect (a badge counts as explained by an error toast with a sentence at the same moment)."""
         sentences = [e for e in events if e["what"] == "toast" and e["kind"] == "error" and e["text"]]
         found = []
-        for e in events:
-            if e["kind"] != "error":
-                continue
+        for e in errors:
             if e["what"] == "toast" and not e["text"]:
                 found.append(f"a red {e['title'] or 'Error'!r} toast without a sentence")
             elif e["what"] == "badge" and not any(abs(s["t"] - e["t"]) < 5000 for s in sentences):
                 found.append(f"a red {e['title']!r} badge on {e['where']} without a sentence")
             elif e["what"] == "toast" and not any(p.search(e["text"]) for p in self.expected):
                 found.append(f"an unexpected error toast: {e['text']!r}")
+        return found
+
+    def problems(self) -> list[str]:
+        """Everything a person would have seen as broken since the page opened (or since forget())."""
+        events = self.events()
+        found = self.judge([e for e in events if e["kind"] == "error"], events)
         log = self.app.log_since(self.log_offset)
         if "Traceback" in log:
             tail = log[log.index("Traceback") :].strip().splitlines()

@@ -327,7 +327,7 @@ def test_models_tab_shows_every_card_and_its_samples(person):
         heading = person.page.get_by_role("heading", name=re.compile(rf"^{re.escape(name)}\b"))
         heading.scroll_into_view_if_needed()  # the page draws a card's picture when it comes into view
         if (settings.CHECKPOINT_DIR / f"{name}.png").exists():
-            row = heading.locator("xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' row ')][1]")
+            row = person.row_of(heading)
             _, width, _ = person.wait_picture(row)
             assert width > 100, f"{name}'s sample grid is not shown"
 
