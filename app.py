@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     from playground.disk import keep_pruning
     from playground.memory import keep_trimming
     from playground.pipelines.store import Store
-    from playground.ui.app import CSS, build_demo
+    from playground.ui.app import CSS, JS, build_demo
     from playground.ui.common import kept_files
 
     try:
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     keep_pruning(partial(kept_files, demo))
     try:
         demo.queue(default_concurrency_limit=4, max_size=settings.QUEUE_MAX_SIZE).launch(
-            server_name=host, server_port=port, share=args.share, auth=auth, mcp_server=args.mcp, css=CSS,
+            server_name=host, server_port=port, share=args.share, auth=auth, mcp_server=args.mcp, css=CSS, js=JS,
             allowed_paths=[str(settings.CACHE_DIR / "outputs"), str(settings.CHECKPOINT_DIR), str(settings.ASSETS_DIR)],
             max_file_size=settings.MAX_UPLOAD_BYTES, footer_links=["api", "gradio"], quiet=True,
             prevent_thread_lock=True,

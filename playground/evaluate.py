@@ -83,6 +83,16 @@ def class_spread(predicted: np.ndarray, num_classes: int) -> float:
     return float(-(p * np.log(p)).sum() / np.log(num_classes))
 
 
+def category_agreement(categories: np.ndarray, predicted: np.ndarray, k: int) -> tuple[list[int], list[float]]:
+    """Per category: the class the judge calls most of its samples, and the share it calls so — what the UI
+    names each category by ("Dress (61 %)"), and where no class dominates, calls it unnamed."""
+    counts = np.zeros((k, k), dtype=np.int64)
+    np.add.at(counts, (categories, predicted), 1)
+    majority = counts.argmax(1)
+    shares = counts.max(1) / counts.sum(1).clip(min=1)
+    return [int(c) for c in majority], [round(float(x), 4) for x in shares]
+
+
 def hungarian_purity(categories: np.ndarray, predicted: np.ndarray, k: int) -> tuple[float, list[int]]:
     """Best one-to-one category→class map and the accuracy it gives."""
     counts = np.zeros((k, k), dtype=np.int64)
@@ -169,6 +179,9 @@ def evaluate_generator(stem: Path, judge: Judge, real: RealFeatures, n: int, see
         purity, mapping = hungarian_purity(asked, preds, generator.config.num_categories)
         result["category_purity"] = round(purity, 4)
         result["category_to_class"] = mapping
+        result["category_majority"], result["category_agreement"] = category_agreement(
+            asked, preds, generator.config.num_categories
+        )
     return result
 
 
@@ -269,8 +282,9 @@ def update_card(stem: Path, evaluation: dict[str, Any]) -> None:
     _, card_path = checkpoints.paths(stem)
     card = checkpoints.read_card(stem)
     card.setdefault("metrics", {})["evaluation"] = evaluation
-    if "category_to_class" in evaluation:
-        card["category_to_class"] = evaluation["category_to_class"]
+    for key in ("category_to_class", "category_majority", "category_agreement"):
+        if key in evaluation:
+            card[key] = evaluation[key]
     card_path.write_text(json.dumps(card, indent=2) + "\n")
 
 

@@ -67,8 +67,14 @@ def strip(frames: Sequence[Image.Image], gap: int = 2) -> Image.Image:
     return labelled_grid([list(frames)], gap=gap)
 
 
-def write_gif(frames: Sequence[Image.Image], path: Path, *, fps: float = 8.0, bounce: bool = True) -> Path:
-    """An endlessly looping GIF; with `bounce` it plays forward then back, so the loop has no jump."""
+def write_gif(
+    frames: Sequence[Image.Image], path: Path, *, fps: float = 8.0, bounce: bool = True, colours: int | None = None
+) -> Path:
+    """An endlessly looping GIF; with `bounce` it plays forward then back, so the loop has no jump. `colours`
+    reduces each frame to that many palette colours (no dithering): plots then compress several times better."""
+    if colours:
+        frames = [f.convert("RGB").quantize(colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+                  for f in frames]  # fmt: skip
     sequence = list(frames) + (list(frames)[-2:0:-1] if bounce else [])
     path.parent.mkdir(parents=True, exist_ok=True)
     sequence[0].save(

@@ -94,11 +94,33 @@ def sketch_boot() -> Image.Image:
     return outline([(120, 50), (190, 50), (195, 160), (255, 200), (255, 235), (40, 235), (40, 190), (110, 170)])
 
 
+def item(points: list[tuple[int, int]], shade: int = 200, side: int = 28) -> Image.Image:
+    """A filled garment, light grey on black with a lighter rim, drawn at 8× and shrunk to `side` pixels:
+    the look of a Fashion-MNIST picture (for our own CycleGAN pairs, which were trained on those)."""
+    big = side * 8
+    im = Image.new("L", (big, big), 0)
+    d = ImageDraw.Draw(im)
+    scaled = [(x * big // 280, y * big // 280) for x, y in points]
+    d.polygon(scaled, fill=shade)
+    d.line([*scaled, scaled[0]], fill=min(255, shade + 50), width=big // 28, joint="curve")
+    return im.resize((side, side), Image.Resampling.LANCZOS)
+
+
+def fashion_sneaker() -> Image.Image:
+    return item([(10, 180), (80, 160), (150, 120), (190, 115), (230, 125), (270, 165), (270, 205), (15, 205)])
+
+
+def fashion_tshirt() -> Image.Image:
+    return item([(90, 20), (115, 35), (165, 35), (190, 20), (262, 70), (235, 115), (205, 100), (205, 262),
+                 (75, 262), (75, 100), (45, 115), (18, 70)], shade=170)  # fmt: skip
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     drawings = {"house.png": house, "beach.png": beach, "night-city.png": night_city, "swirls.png": swirls,
                 "mosaic.png": mosaic, "sketch-tshirt.png": sketch_tshirt, "sketch-trousers.png": sketch_trousers,
-                "sketch-boot.png": sketch_boot}  # fmt: skip
+                "sketch-boot.png": sketch_boot, "fashion-sneaker.png": fashion_sneaker,
+                "fashion-tshirt.png": fashion_tshirt}  # fmt: skip
     for name, draw in drawings.items():
         draw().save(OUT / name)
 

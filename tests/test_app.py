@@ -415,3 +415,15 @@ def test_every_main_style_example_runs_in_the_default_mode(client):
                                 api_name="/style_fast")  # fmt: skip
         assert Image.open(out).size == Image.open(content).size
     assert all(len(styles) > 1 for _, styles, _ in BLEND_EXAMPLES)  # blends are shown with Gatys only
+
+
+def test_models_tab_shows_every_evaluated_card_and_explains_the_bars():
+    from playground import settings
+    from playground.ui.models_tab import BARS_EXPLAINED, card_markdown
+
+    for path in sorted(settings.CHECKPOINT_DIR.glob("*.json")):
+        card = json.loads(path.read_text())
+        text = card_markdown(path.stem, card)
+        if card.get("metrics"):
+            assert "Not evaluated yet" not in text and "| metric | value |" in text, path.stem
+    assert "recall" in BARS_EXPLAINED and "mode-collapsed" in BARS_EXPLAINED

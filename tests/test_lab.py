@@ -78,3 +78,23 @@ def test_custom_points_are_learned_from():
     trainer = Toy2DTrainer(LabSettings(distribution="custom"), points)
     real = trainer.real_preview.numpy()
     assert np.abs(real.round() - real).max() < 0.2  # jittered copies of the four corners
+
+
+def test_a_long_run_exports_a_small_gif(tmp_path):
+    """240 snapshots of a ring run: at most 60 evenly spaced frames of 64 colours, the last one included
+    (every snapshot in full colour made a 17 MB file)."""
+    from PIL import Image
+
+    from playground.imaging import write_gif
+    from playground.pipelines.lab_plot import film
+
+    trainer = Toy2DTrainer(LabSettings(distribution="ring", hidden=16, layers=1))
+    for _ in trainer.stream(1, 240):
+        pass
+    frames = film(trainer, 60)
+    assert len(trainer.snapshots) == 240 and len(frames) == 60
+    assert np.array_equal(np.asarray(frames[-1]), np.asarray(frame(trainer, trainer.snapshots[-1])))
+    path = write_gif(frames, tmp_path / "run.gif", bounce=False, colours=64)
+    with Image.open(path) as gif:
+        assert gif.n_frames == 60 and gif.size == (2 * SIDE + 8, SIDE)
+    assert path.stat().st_size < 4 * 2**20

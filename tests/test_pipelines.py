@@ -7,7 +7,7 @@ from PIL import Image
 
 from playground.imaging import write_gif
 from playground.pipelines.conditional import ConditionalPipeline
-from playground.pipelines.latent import LatentPipeline, category_choices, slerp
+from playground.pipelines.latent import LatentPipeline, category_choices, category_labels, slerp
 from playground.pipelines.store import Store
 
 CPU = torch.device("cpu")
@@ -124,3 +124,18 @@ def test_store_loads_once_and_rejects_unknown_names(tiny_checkpoints):
         store.get("../../etc/passwd")
     with pytest.raises(ValueError, match="Unknown model"):
         store.get("judge-mnist")  # not a pipeline family
+
+
+def test_categories_are_named_by_what_the_judge_sees_and_unnamed_when_nothing_dominates():
+    card = {
+        "class_names": ["T-shirt/top", "Trouser", "Dress", "Bag"], "config": {"num_categories": 4},
+        "category_to_class": [2, 1, 0, 3], "category_majority": [3, 1, 0, 0], "category_agreement": [0.61, 0.97, 0.38, 0.5],
+    }  # fmt: skip
+    assert category_labels(card) == [
+        "Bag (61 %)",
+        "Trouser (97 %)",
+        "unnamed 2 (T-shirt/top? 38 %)",
+        "T-shirt/top (50 %)",
+    ]
+    # the picker lists named categories in class order, the unnamed ones last
+    assert [k for _, k in category_choices(card)] == [3, 1, 0, 2]

@@ -53,7 +53,7 @@ def test_recorded_evaluation_passes_the_bars(name):
         from playground.ui.models_tab import card_markdown
 
         shown = card_markdown(name, CARDS[name])  # the Models tab tells every verdict as it is
-        assert all(f"{bar} {'✅' if ok else '❌'}" in shown for bar, ok in evaluation["bars"].items())
+        assert all(f"{bar.replace('_', ' ')} {'✅' if ok else '❌'}" in shown for bar, ok in evaluation["bars"].items())
     else:
         assert all(evaluation["bars"].values()), evaluation["bars"]
 

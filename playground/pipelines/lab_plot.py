@@ -80,3 +80,10 @@ def frame(trainer: Toy2DTrainer, snap: Snapshot | None = None) -> Image.Image:
     picture.paste(scatter_panel(trainer, snap), (0, 0))
     picture.paste(curves_panel(trainer.history, snap.step), (SIDE + 8, 0))
     return picture
+
+
+def film(trainer: Toy2DTrainer, max_frames: int = 60) -> list[Image.Image]:
+    """Frames of the run so far for an animation: at most `max_frames`, evenly spaced, the last one included."""
+    snaps = trainer.snapshots
+    picks = sorted({round(i * (len(snaps) - 1) / max(max_frames - 1, 1)) for i in range(min(max_frames, len(snaps)))})
+    return [frame(trainer, snaps[i]) for i in picks]

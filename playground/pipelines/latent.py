@@ -40,20 +40,34 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
     return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / torch.sin(omega)
 
 
+NAMED_AT = 0.5  # a category is named after a class only when the judge calls at least this share of it so
+
+
 def category_labels(card: dict[str, Any]) -> list[str]:
-    """Label of each category index: the judge's class for it where the evaluation mapped one."""
-    mapping, names = card.get("category_to_class"), card.get("class_names")
+    """Label of each category index, from the evaluation: the class the judge sees most in its samples and how
+    often ("Dress (61 %)"), or "unnamed" where no class has NAMED_AT of them; without those figures, the
+    one-to-one category→class map; without that, "category k"."""
+    names, majority, agreement = card.get("class_names"), card.get("category_majority"), card.get("category_agreement")
+    if names and majority and agreement:
+        return [
+            f"{names[c]} ({share * 100:.0f} %)"
+            if share >= NAMED_AT
+            else f"unnamed {k} ({names[c]}? {share * 100:.0f} %)"
+            for k, (c, share) in enumerate(zip(majority, agreement, strict=True))
+        ]
+    mapping = card.get("category_to_class")
     if mapping and names:
         return [names[c] for c in mapping]
     return [f"category {k}" for k in range(card["config"]["num_categories"])]
 
 
 def category_choices(card: dict[str, Any]) -> list[tuple[str, int]]:
-    """(label, category) pairs in the dataset's class order, for a picker. Works from the card alone, so
-    the UI can be built before any weights are loaded."""
+    """(label, category) pairs in the dataset's class order (named ones first), for a picker. Works from the
+    card alone, so the UI can be built before any weights are loaded."""
     labels = category_labels(card)
-    mapping = card.get("category_to_class") or list(range(len(labels)))
-    return sorted(((labels[k], k) for k in range(len(labels))), key=lambda pair: mapping[pair[1]])
+    order = card.get("category_majority") or card.get("category_to_class") or list(range(len(labels)))
+    unnamed = [label.startswith("unnamed") for label in labels]
+    return sorted(((labels[k], k) for k in range(len(labels))), key=lambda pair: (unnamed[pair[1]], order[pair[1]]))
 
 
 class LatentPipeline(GeneratorPipeline):

@@ -20,6 +20,7 @@ from . import (
     style_tab,
 )
 from .api import describe_api
+from .common import DRAW_FIRST
 
 TITLE = "GAN Playground"
 # The events that run models on the store's device, by api_name (or handler name for a private event): on a
@@ -31,6 +32,21 @@ GPU_EVENTS = (
     "caption_attention", "ae_reconstruct", "vae_map", "vae_sample", "decode_click", "gan_vs_dcgan", "pix2pix_render",
 )  # fmt: skip
 GPU_SECONDS = {"style_gatys": 120}  # the longest a call may hold a ZeroGPU (default 60 s)
+# Once the page is up: pick the brush of every sketchpad made with common.sketchpad (now, and whenever a tab
+# renders one later), so drawing starts with the first stroke.
+JS = """
+() => {
+  const pick = () => {
+    for (const button of document.querySelectorAll('.DRAW_FIRST button[aria-label="Brush"]')) {
+      if (button.dataset.picked) continue;
+      button.dataset.picked = "1";
+      button.click();
+    }
+  };
+  new MutationObserver(pick).observe(document.body, { childList: true, subtree: true });
+  pick();
+}
+""".replace("DRAW_FIRST", DRAW_FIRST)
 CSS = """
 .gradio-container img { image-rendering: pixelated; }  /* generated pixels stay crisp when scaled */
 """

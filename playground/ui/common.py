@@ -74,6 +74,20 @@ def as_files(value: Any) -> Any:
     return value
 
 
+# Sketchpads in this class open with the brush picked (ui/app.py's JS), so a first stroke draws: Gradio
+# otherwise starts them on no tool and ignores the mouse until the brush is chosen.
+DRAW_FIRST = "draw-first"
+
+
+def sketchpad(label: str, *, side: int = 280, brush_size: int = 9, **kwargs: Any) -> gr.Sketchpad:
+    """A square drawing pad, black ink on white, its canvas the size it is shown at (no zoomed-out 800² page)."""
+    return gr.Sketchpad(
+        label=label, type="numpy", canvas_size=(side, side), fixed_canvas=True, height=side + 110, width=side + 40,
+        brush=gr.Brush(default_size=brush_size, colors=["#000000"], color_mode="fixed"), layers=False,
+        elem_classes=[DRAW_FIRST], **kwargs,
+    )  # fmt: skip
+
+
 def settings_text(settings_obj: Any) -> str:
     return json.dumps(settings_obj.as_json())
 

@@ -44,7 +44,13 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
             button = gr.Button("Generate", variant="primary", elem_id="cgan-generate")
         with gr.Column(scale=2, min_width=400):
             grid = gr.Image(
-                label="Samples", show_label=False, type="pil", format="png", buttons=["download"], elem_id="cgan-grid"
+                label="Samples",
+                show_label=False,
+                type="pil",
+                format="png",
+                buttons=["download", "fullscreen"],
+                interactive=False,
+                elem_id="cgan-grid",
             )
             caption_this = gr.Button("Caption this", size="sm")
             verdict = gr.Markdown()

@@ -40,6 +40,11 @@ def status_text(store: Store) -> str:
     return text.strip()
 
 
+EXAMPLES = settings.ASSETS_DIR / "examples"
+# An example picture for each domain A of our own pairs, and photos for published pairs that fit them.
+OWN_EXAMPLES = {"Sneaker": "fashion-sneaker.png", "T-shirt/top": "fashion-tshirt.png"}
+PUBLISHED_EXAMPLES = (("house.png", "photo2monet"), ("beach.png", "style_vangogh"))
+
 INTRO = """CycleGAN learns to translate between two collections of images that were never paired: A→B, B→A,
 and the **cycle** A→B→A that should bring you back where you started. Our own pairs are trained here on
 Fashion-MNIST classes; the published generators of the reference implementation (horse↔zebra, photo↔Monet,
@@ -141,7 +146,14 @@ def build(demo: gr.Blocks, store: Store) -> None:
     catalogue = gr.JSON(visible=False)
     listing = gr.Button(visible=False)
     listing.click(list_models, None, catalogue, api_name="cyclegan_models")
+    ours = [[str(EXAMPLES / OWN_EXAMPLES[store.cards[n]["domains"][0]]), n, "A→B", True]
+            for n in store.names("cyclegan") if store.cards[n]["domains"][0] in OWN_EXAMPLES]  # fmt: skip
+    if ours:  # instant: they run on click
+        gr.Examples(examples=ours, inputs=[image, model, direction, identity], outputs=[translated, cycled, same, notice],
+                    fn=translate, run_on_click=True, cache_examples=False,
+                    label="Fashion items for our own pairs (our drawings, CC0)")  # fmt: skip
     gr.Examples(
-        examples=[[str(settings.ASSETS_DIR / "examples" / f)] for f in ("house.png", "beach.png")],
-        inputs=image, label="Examples (assets/SOURCES.md)",
+        examples=[[str(EXAMPLES / f), key, "A→B", False] for f, key in PUBLISHED_EXAMPLES if key in OFFICIAL],
+        inputs=[image, model, direction, identity],
+        label="Pictures for the published pairs (press Translate: the first use downloads the pair)",
     )  # fmt: skip

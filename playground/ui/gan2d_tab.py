@@ -11,11 +11,12 @@ import numpy as np
 from .. import controls, settings
 from ..imaging import open_image, upload_path, write_gif
 from ..pipelines.lab import LOSSES, LabSettings, Toy2DTrainer
-from ..pipelines.lab_plot import frame
+from ..pipelines.lab_plot import film, frame
 from ..toy_data import DISTRIBUTIONS, points_from_csv, points_from_drawing
-from .common import MAX_UNREAD, SessionJobs, friendly, friendly_stream, output_path, unread
+from .common import MAX_UNREAD, SessionJobs, friendly, friendly_stream, output_path, sketchpad, unread
 
 MAX_CSV_BYTES = 2 * 1024 * 1024
+GIF_FRAMES = 60
 TICK_S = 0.25  # a running Lab job yields at least this often, so a stop lands within one step
 
 INTRO = """A generator turns 2-D noise into points; a discriminator shades the plane by how *real* it finds each
@@ -62,7 +63,7 @@ def build(demo: gr.Blocks, store) -> None:
             distribution = gr.Radio(list(DISTRIBUTIONS), value="gaussian", label="Real data")
             with gr.Accordion("Custom points (distribution 'custom')", open=False):
                 csv_file = gr.File(label="CSV of x,y points", file_types=[".csv", ".txt"], type="filepath")
-                drawing = gr.Sketchpad(label="…or draw them", type="numpy", height=240, width=240)
+                drawing = sketchpad("…or draw them", side=240, brush_size=5, elem_id="lab-drawing")
             loss = gr.Radio(list(LOSSES), value="non-saturating", label="Loss")
             with gr.Row():
                 hidden = gr.Slider(8, 256, value=64, step=8, label="Hidden units")
@@ -86,7 +87,7 @@ def build(demo: gr.Blocks, store) -> None:
             status = gr.Markdown()
             with gr.Row():
                 train = gr.Button("▶ Train", variant="primary")
-                pause = gr.Button("⏸ Pause")
+                pause = gr.Button("Pause")
                 step = gr.Button("Step", elem_id="lab-step")
                 reset = gr.Button("Reset")
                 export = gr.Button("Export GIF")
@@ -171,8 +172,8 @@ def build(demo: gr.Blocks, store) -> None:
     def export_gif(trainer):
         if trainer is None or len(trainer.snapshots) < 2:
             raise ValueError("Train for a moment first: there is nothing to animate yet.")
-        frames = [frame(trainer, snap) for snap in trainer.snapshots]
-        return str(write_gif(frames, output_path(".gif"), fps=12, bounce=False))
+        # 60 frames of 64 colours: a long run's GIF stays a few MB (every snapshot in full colour was 17 MB)
+        return str(write_gif(film(trainer, GIF_FRAMES), output_path(".gif"), fps=8, bounce=False, colours=64))
 
     inputs, outputs = [trainer_state, *controls_in, per_frame], [picture, status, trainer_state]
     # preprocess=False everywhere: LabSettings.checked() gives bad numbers one plain sentence (also via the API).

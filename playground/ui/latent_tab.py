@@ -44,7 +44,13 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
                 dice = gr.Button("🎲 Random seed", scale=1)
         with gr.Column(scale=1, min_width=300):
             image = gr.Image(
-                label="Generated", type="pil", format="png", buttons=["download"], height=300, elem_id="latent-image"
+                label="Generated",
+                type="pil",
+                format="png",
+                buttons=["download", "fullscreen"],
+                height=300,
+                interactive=False,
+                elem_id="latent-image",
             )
             caption_this = gr.Button("Caption this", size="sm")
             settings_out = gr.Code(label="Settings (copy to share; paste below to reproduce)", language="json")
@@ -191,9 +197,9 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
     )  # fmt: skip
 
     gr.Examples(
-        # (the first category's index is 0, which Gradio's example table shows as blank: start at the second)
-        examples=[[first, 42, choices[1][1], 0.0, 0.0], [first, 7, choices[3][1], 1.5, -1.0],
-                  [first, 2024, choices[-1][1], -2.0, 2.0]],
+        # categories by name: Gradio's example table shows a bare index 0 as a blank cell
+        examples=[[first, 42, choices[0][0], 0.0, 0.0], [first, 7, choices[3][0], 1.5, -1.0],
+                  [first, 2024, choices[-1][0], -2.0, 2.0]],
         inputs=controls_in, outputs=[image, settings_out], fn=generate, run_on_click=True,
         cache_examples=False, label="Try these",
     )  # fmt: skip

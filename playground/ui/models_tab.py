@@ -10,7 +10,7 @@ from ..pipelines.store import Store
 
 FAMILY_NAMES = {
     "gan": "Vanilla GAN (MLP)", "dcgan": "DCGAN", "cgan": "Conditional GAN", "infogan": "InfoGAN",
-    "judge": "Judge classifier", "cyclegan": "CycleGAN pair",
+    "judge": "Judge classifier", "cyclegan": "CycleGAN pair", "autoencoder": "Autoencoder", "pix2pix": "Pix2Pix",
 }  # fmt: skip
 
 METRIC_LABELS = {
@@ -19,7 +19,26 @@ METRIC_LABELS = {
     "category_purity": "Category purity", "judge_accuracy": "Test accuracy",
     "translation_accuracy_ab": "A→B judged as B", "translation_accuracy_ba": "B→A judged as A",
     "cycle_l1_a": "Cycle error A→B→A", "cycle_l1_b": "Cycle error B→A→B",
+    "test_mse": "Reconstruction MSE (test)", "test_elbo_nats": "ELBO (nats per image)",
+    "psnr_noisy_sigma0.5": "PSNR of the σ = 0.5 noisy input (dB)", "psnr_denoised_sigma0.5": "PSNR of its output (dB)",
+    "kmeans10_purity": "k-means (k = 10) purity of the codes", "sketch_accuracy": "Judge agrees with the outline's item",
+    "sketch_l1": "L1 to the real item",
 }  # fmt: skip
+
+# What each bar checks, in words (the thresholds are playground/evaluate.py's BARS).
+BAR_MEANINGS = {
+    "judge_accuracy": "the judge classifies enough real test pictures correctly to be trusted as a referee",
+    "conditional_accuracy": "the judge agrees with the class asked for",
+    "category_purity": "the unsupervised categories line up with the real classes",
+    "recall": "the samples cover the variety of the real pictures (a mode-collapsed model fails it)",
+    "class_spread": "the samples use every class about equally often (a collapsed model draws a few kinds only)",
+    "sketch_accuracy": "the judge sees the item an outline came from",
+}
+BARS_EXPLAINED = (
+    "**Bars** are pass marks set before training: each checks one thing a visitor would notice — "
+    + "; ".join(f"*{name.replace('_', ' ')}*: {meaning}" for name, meaning in BAR_MEANINGS.items())
+    + ". ✅ passed, ❌ failed."
+)
 
 
 def card_markdown(name: str, card: dict[str, Any]) -> str:
@@ -40,13 +59,16 @@ def card_markdown(name: str, card: dict[str, Any]) -> str:
         )
         stage = stage.get("earlier_stage")
     evaluation = card.get("metrics", {}).get("evaluation", {})
+    evaluation = evaluation or card.get("metrics", {}).get("training", {})  # autoencoders report while training
     rows = [(METRIC_LABELS[k], v) for k, v in evaluation.items() if k in METRIC_LABELS]
     if rows:
-        facts += ["", "| metric | value |", "|---|---|"] + [f"| {k} | {v:.3f} |" for k, v in rows]
+        facts += ["", "| metric | value |", "|---|---|"] + [f"| {k} | {v:.4g} |" for k, v in rows]
         bars = evaluation.get("bars", {})
         if bars:
             facts.append("")
-            facts.append("Bars: " + ", ".join(f"{k} {'✅' if ok else '❌'}" for k, ok in bars.items()))
+            facts.append(
+                "Bars: " + ", ".join(f"{k.replace('_', ' ')} {'✅' if ok else '❌'}" for k, ok in bars.items())
+            )
     else:
         facts.append("\nNot evaluated yet: run `python -m playground.evaluate`.")
     return "\n".join(facts)
@@ -57,6 +79,7 @@ def build(demo: gr.Blocks, store: Store) -> None:
         "Every checkpoint shipped in `checkpoints/`, with the numbers from `python -m playground.evaluate` "
         "(also in `docs/benchmarks.md`). Samples are the training run's last fixed-seed grid."
     )
+    gr.Markdown(BARS_EXPLAINED)
     for name, card in store.cards.items():
         with gr.Row(equal_height=False):
             with gr.Column(scale=2):

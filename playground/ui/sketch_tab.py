@@ -8,7 +8,7 @@ from .. import settings
 from ..imaging import open_image
 from ..pipelines.sketch import sketch_image
 from ..pipelines.store import Store
-from .common import USER_ERRORS, as_files
+from .common import USER_ERRORS, as_files, sketchpad
 
 INTRO = """Pix2Pix learned to fill in Fashion-MNIST items from their outlines (edge maps). Draw one — a T-shirt,
 trousers, a boot, a bag — or upload an outline; the middle picture is the edge map the model actually sees,
@@ -23,8 +23,7 @@ def build(demo: gr.Blocks, store: Store) -> None:
     gr.Markdown(INTRO)
     with gr.Row():
         with gr.Column(scale=1, min_width=300):
-            pad = gr.Sketchpad(label="Draw here", type="numpy", height=300, width=300,
-                               brush=gr.Brush(default_size=9, colors=["#000000"]), elem_id="sketch-pad")  # fmt: skip
+            pad = sketchpad("Draw here", elem_id="sketch-pad")
             upload = gr.Image(
                 label="…or upload an outline", type="filepath", sources=["upload"], height=140, elem_id="sketch-upload"
             )

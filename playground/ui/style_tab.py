@@ -90,7 +90,13 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image]:
                             label="A blend of two styles, weighted 1 : 0.5")  # fmt: skip
         with gr.Column(scale=1, min_width=380):
             result = gr.Image(
-                label="Result", type="pil", format="png", buttons=["download"], height=460, elem_id="style-result"
+                label="Result",
+                type="pil",
+                format="png",
+                buttons=["download", "fullscreen"],
+                height=460,
+                interactive=False,
+                elem_id="style-result",
             )
             status = gr.Markdown()
             caption_this = gr.Button("Caption this", size="sm")
