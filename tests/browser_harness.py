@@ -237,11 +237,16 @@ class Person:
             block.locator("button:has(input[type=file]), [data-testid=upload-text]").first.click()
         chooser.value.set_files([str(p) for p in paths])
 
-    def draw(self, pad, strokes: Iterable[Iterable[tuple[float, float]]], steps: int = 1) -> None:
-        """Pick the brush and draw strokes with the mouse on a sketchpad; points are fractions of the
-        drawing area (the white page in the middle of the editor's canvas)."""
+    def draw(
+        self, pad, strokes: Iterable[Iterable[tuple[float, float]]], steps: int = 1, pick_brush: bool = True
+    ) -> None:
+        """Draw strokes with the mouse on a sketchpad (picking its brush first unless it is picked, or
+        `pick_brush` is False); points are fractions of the drawing area (the white page in the middle of the
+        editor's canvas)."""
         pad.scroll_into_view_if_needed()
-        pad.get_by_role("button", name="Brush").click()
+        brush = pad.get_by_role("button", name="Brush", exact=True)
+        if pick_brush and "highlight" not in (brush.get_attribute("class") or "").split():
+            brush.click()  # a person picks the brush when it is not picked already
         canvas = pad.locator("canvas").first
         canvas.scroll_into_view_if_needed()
         box = canvas.bounding_box()

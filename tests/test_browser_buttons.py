@@ -248,7 +248,7 @@ def test_lab_2d_gan_train_pause_step_reset_and_export_gif(person):
     person.page.get_by_test_id("toast-text").filter(has_text="Train for a moment first").first.wait_for()
     person.press("▶ Train")
     wait_step(person, 99)
-    person.press("⏸ Pause")
+    person.press("Pause")
     person.page.wait_for_timeout(800)  # the stream has stopped: the step count stays
     paused = step_shown(person)
     person.page.wait_for_timeout(1200)
@@ -275,7 +275,7 @@ def test_lab_2d_gan_step_after_pause_adds_steps_per_picture(person):
     for _ in range(5):
         person.press("▶ Train")
         wait_step(person, step_shown(person) + 50)
-        person.press("⏸ Pause")
+        person.press("Pause")
         person.page.wait_for_timeout(800)
         paused = step_shown(person)
         person.press("Step")

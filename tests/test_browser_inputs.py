@@ -41,6 +41,17 @@ def test_pix2pix_draw_an_outline_with_mouse_strokes_gets_a_picture(person):
     assert "The judge calls it" in person.page.get_by_text("The judge calls it").inner_text()
 
 
+@pytest.mark.parametrize(("tab", "pad"), [("Pix2Pix", "#sketch-pad"), ("2-D GAN", "…or draw them")])
+def test_a_sketchpad_opens_with_the_brush_picked(person, tab, pad):
+    """The first stroke draws: a person need not find the brush first."""
+    person.open_tab("Lab", tab)
+    if tab == "2-D GAN":
+        person.page.get_by_text("Custom points (distribution 'custom')").click()
+    block = person.block(pad)
+    person.draw(block, strokes_outline("boot"), pick_brush=False)
+    person.until("el => !el.querySelector('button[aria-label=Undo]').disabled", block.element_handle())
+
+
 def test_pix2pix_draw_a_second_outline_after_the_first_gets_a_new_picture(person):
     person.open_tab("Lab", "Pix2Pix")
     pad, item = person.block("#sketch-pad"), person.block("#sketch-item")

@@ -16,8 +16,6 @@ from tests.browser_harness import EXAMPLES, gif_frames, open_picture, serve, zip
 
 pytestmark = pytest.mark.slow
 
-UPLOAD_BOX = "main outputs used as 'Caption this' inputs become upload boxes with no download button"
-
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, tiny_captioner_dir):
@@ -27,7 +25,6 @@ def app(tmp_path_factory, tiny_captioner_dir):
 
 
 # -- Latent Explorer ----------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason=f"Latent Explorer 'Generated': {UPLOAD_BOX}")
 def test_latent_explorer_generated_picture_downloads(person):
     image = person.block("#latent-image")
     person.wait_picture(image)
@@ -62,7 +59,6 @@ def test_latent_explorer_sweep_strip_and_gif_download(person):
 
 
 # -- Conditional ----------------------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason=f"Conditional grid: {UPLOAD_BOX}")
 def test_conditional_grid_downloads(person):
     person.open_tab("Conditional")
     grid = person.block("#cgan-grid")
@@ -101,7 +97,6 @@ def stylize(person) -> None:
     person.wait_picture(person.block("#style-result"))
 
 
-@pytest.mark.xfail(strict=True, reason=f"Style transfer 'Result': {UPLOAD_BOX}")
 def test_style_result_downloads(person):
     stylize(person)
     assert person.download_picture(person.block("#style-result"), "Result").size == (320, 240)
@@ -131,18 +126,28 @@ def test_captioning_attention_gallery_downloads_every_map(person):
 
 
 # -- Lab ------------------------------------------------------------------------------------------------------------
-def test_lab_2d_gan_picture_and_gif_download(person):
+def three_steps(person) -> None:
     person.open_tab("Lab", "2-D GAN")
     picture = person.block("#lab-picture")
     src, *_ = person.wait_picture(picture)
     for _ in range(3):
         person.press("Step")
         src, *_ = person.wait_picture(picture, src)
-    assert person.download_picture(picture, "Training").size == (2 * 360 + 8, 360)
+
+
+def test_lab_2d_gan_picture_downloads(person):
+    three_steps(person)
+    assert person.download_picture(person.block("#lab-picture"), "Training").size == (2 * 360 + 8, 360)
+
+
+@pytest.mark.xfail(strict=True, reason="Lab Export GIF after a short run (fewer than 60 pictures) has only the first "
+                   "picture: lab_plot.film spaces its picks over 60 frames, not over the pictures taken")  # fmt: skip
+def test_lab_2d_gan_gif_of_a_short_run_has_every_picture(person):
+    three_steps(person)  # four pictures: the start and one per Step
     person.press("Export GIF")
     gif = person.block("Animation")
     gif.locator("[data-testid=download-link]").wait_for()
-    assert gif_frames(person.download(gif)) >= 3
+    assert gif_frames(person.download(gif)) == 4
 
 
 def test_lab_autoencoders_every_picture_downloads(person):
