@@ -43,10 +43,13 @@ WATCH_ERRORS_JS = """
   const seen = new Map();
   const where = (el) => {
     const block = el.closest('.block');
-    if (!block) return '?';
+    if (!block) {
+      const named = el.closest('[id]');
+      return named && named.id ? '#' + named.id : 'an unlabelled output';
+    }
     if (block.id) return '#' + block.id;
     const label = block.querySelector('[data-testid=block-label]');
-    return label ? JSON.stringify(label.textContent.trim()) : '?';
+    return label && label.textContent.trim() ? JSON.stringify(label.textContent.trim()) : 'an unlabelled output';
   };
   const scan = () => {
     for (const el of document.querySelectorAll('[data-testid=toast-body]')) {
@@ -201,7 +204,7 @@ class Person:
                 bad = self.judge(errors[self.judged :], events)
                 self.judged = len(errors)
                 if bad:
-                    raise AssertionError("an error showed up while waiting: " + "; ".join(bad))
+                    raise AssertionError("an error showed up while waiting: " + "; ".join(bad) + self.traceback())
             if self.page.evaluate(f"arg => !!({condition_js})(arg)", arg):
                 return
 
@@ -376,11 +379,17 @@ class Person:
         """Everything a person would have seen as broken since the page opened (or since forget())."""
         events = self.events()
         found = self.judge([e for e in events if e["kind"] == "error"], events)
-        log = self.app.log_since(self.log_offset)
-        if "Traceback" in log:
-            tail = log[log.index("Traceback") :].strip().splitlines()
-            found.append("a traceback in the server log:\n    " + "\n    ".join(tail[-12:]))
+        if self.traceback():
+            found.append(self.traceback().strip())
         return found
+
+    def traceback(self) -> str:
+        """The server log's last traceback since the page opened (or forget()), its last lines; '' if none."""
+        log = self.app.log_since(self.log_offset)
+        if "Traceback" not in log:
+            return ""
+        tail = log[log.rindex("Traceback") :].strip().splitlines()
+        return "\na traceback in the server log:\n    " + "\n    ".join(tail[-12:])
 
     def shot(self, suffix: str = "") -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
