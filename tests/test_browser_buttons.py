@@ -142,7 +142,7 @@ def test_latent_explorer_apply_settings(person):
     image = person.block("#latent-image")
     first, *_ = person.wait_picture(image)
     shared = person.settings_shown()
-    person.page.get_by_text("Paste settings").click()
+    person.page.get_by_text("Paste settings").filter(visible=True).click()
     box = person.page.get_by_label("Settings JSON", exact=True)
     box.fill(json.dumps({**shared, "seed": 99, "codes": [1.0, -1.0]}))
     person.press("Apply settings")
@@ -156,7 +156,7 @@ def test_latent_explorer_apply_settings(person):
 
 
 # -- Conditional ----------------------------------------------------------------------------------------------------
-def test_conditional_generate_and_dice(person):
+def test_conditional_generate_dice_slider_dataset_and_apply_settings(person):
     person.open_tab("Conditional")
     grid = person.block("#cgan-grid")
     src, *_ = person.wait_picture(grid)  # drawn when the page opens
@@ -166,8 +166,20 @@ def test_conditional_generate_and_dice(person):
     assert width > 8 * 112 and height > 4 * 112
     person.page.get_by_text(re.compile(r"the judge agrees on \d+/8")).first.wait_for()
     person.press("🎲 Random seed")
-    person.wait_picture(grid, src)
+    src, *_ = person.wait_picture(grid, src)
     assert person.page.locator("#cgan-seed input").input_value() != "77"
+    per_class = person.drag_slider("Samples per class", 0.2)  # let go: the .release event draws
+    src, *_ = person.wait_picture(grid, src)
+    assert person.settings_shown()["per_class"] == per_class
+    person.pick("Dataset", "MNIST")
+    src, *_ = person.wait_picture(grid, src)
+    shared = person.settings_shown()
+    assert shared["model"] == "cgan-mnist" and shared["classes"] == ["0", "1", "2", "3"]
+    person.page.get_by_text("Paste settings").filter(visible=True).click()
+    person.page.get_by_label("Settings JSON", exact=True).fill(json.dumps({**shared, "classes": ["7"], "seed": 5}))
+    person.press("Apply settings")
+    person.wait_picture(grid, src)
+    assert (person.settings_shown()["classes"], person.page.locator("#cgan-seed input").input_value()) == (["7"], "5")
 
 
 # -- CycleGAN -------------------------------------------------------------------------------------------------------
@@ -333,12 +345,34 @@ def test_models_tab_shows_every_card_and_its_samples(person):
 
 
 # -- Caption this ---------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("tab", "output"), [("Latent Explorer", "#latent-image"), ("Conditional", "#cgan-grid")])
-def test_caption_this_sends_the_picture_to_captioning(person, tab, output):
+def send_to_captioning(person, tab: str, output: str) -> tuple[str, str]:
+    """Press a tab's "Caption this": (the picture shown there, the picture the Captioning tab then shows)."""
     person.open_tab(tab)
-    person.wait_picture(person.block(output))
+    if tab == "Style transfer":  # a result first
+        person.upload(person.block("#style-content"), EXAMPLES / "night-city.png")
+        person.wait_picture(person.block("#style-content"))
+        person.page.locator("#style-source").get_by_text("built-in styles").click()
+        person.press("Stylize (fast)")
+    shown, *_ = person.wait_picture(person.block(output))
     person.press("Caption this")
     person.page.get_by_role("tab", name="Captioning", selected=True).wait_for()
-    person.wait_picture(person.block("#caption-input"))
+    sent, *_ = person.wait_picture(person.block("#caption-input"))
+    return shown, sent
+
+
+@pytest.mark.parametrize(
+    ("tab", "output"),
+    [("Latent Explorer", "#latent-image"), ("Conditional", "#cgan-grid"), ("Style transfer", "#style-result")],
+)
+def test_caption_this_sends_the_picture_to_captioning(person, tab, output):
+    shown, sent = send_to_captioning(person, tab, output)
+    assert person.fetch_picture(sent).size == person.fetch_picture(shown).size
     person.press("Caption")
     person.wait_text(person.block("#caption-table"), "greedy")
+
+
+@pytest.mark.xfail(strict=True, reason="'Caption this' hands Captioning a lossy WebP copy (image.webp, pixels off by up "
+                   "to ~20 levels), not the PNG shown: the caption is of other pixels")  # fmt: skip
+def test_caption_this_sends_the_same_pixels(person):
+    shown, sent = send_to_captioning(person, "Latent Explorer", "#latent-image")
+    assert same_pixels(person.fetch_picture(sent), person.fetch_picture(shown)), f"shown {shown}, sent {sent}"
