@@ -7,7 +7,6 @@ python -m bench.downloads [--mb 200] [--no-write]
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import tempfile
@@ -17,6 +16,8 @@ import urllib.request
 from pathlib import Path
 
 from bench.hub_standin import StandIn
+from playground.report import machine, publish, section
+from playground.report import parser as parser_for
 
 
 def timed(fn) -> tuple[float, object]:
@@ -29,15 +30,13 @@ def timed(fn) -> tuple[float, object]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("--mb", type=int, default=200, help="size of the file downloaded (default 200 MB)")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
 
     from playground import weights
     from playground.downloads import sha256_of
     from playground.pipelines import style, translate
-    from playground.report import machine, publish
 
     body = os.urandom(args.mb * 1_000_000)
     server = StandIn(
@@ -94,17 +93,13 @@ def main() -> int:
         gets = server.gets[f"{style.VGG19_HUB_REPO}/{style.VGG19_HUB_FILE}"] - before
         rows.append(f"| two callers at once (Hub path) | {seconds:.2f} s | {gets} download of the file |")
     server.stop()
-    text = "\n".join([
-        "## Downloads from the page (`python -m bench.downloads`)",
-        "",
+    title = "Downloads from the page (`python -m bench.downloads`)"
+    intro = (
         f"A {args.mb} MB file from the local stand-in for the Hub on loopback, into an empty cache: our cost on top "
         f"of the network (hashing, writing, the client's bookkeeping), and how fast a failure turns into one "
-        f"sentence; {machine()}.",
-        "",
-        "| case | time | result |",
-        "|---|---|---|",
-        *rows,
-    ])  # fmt: skip
+        f"sentence; {machine()}."
+    )
+    text = section(title, intro, ["case", "time", "result"], rows)
     publish("downloads", text, write=not args.no_write)
     return 0
 

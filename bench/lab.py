@@ -5,25 +5,23 @@ python -m bench.lab [--seconds 10]
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 from bench.server import REPO, running_app
+from playground.report import machine, publish
+from playground.report import parser as parser_for
 
 DEFAULTS = ("gaussian", 64, 2, 1e-3, 1e-3, 1, "non-saturating", 0, None, None, 10)  # the tab's defaults
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
     from gradio_client import Client
-
-    from playground.report import machine, publish
 
     with tempfile.TemporaryDirectory() as cache, running_app(REPO / "checkpoints", Path(cache)) as (url, _, _):
         # download_files=False: count pictures as the server streams them; a browser fetches each one on its

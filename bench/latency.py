@@ -20,6 +20,8 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from bench.server import REPO, free_port, wait_for
+from playground.report import machine, publish
+from playground.report import parser as parser_for
 
 
 def serve(port: int) -> None:
@@ -76,7 +78,6 @@ def measure(url: str, calls: int, warmup: int) -> dict[str, dict[str, float]]:
 
 
 def markdown(results: dict[str, dict[str, float]], calls: int) -> str:
-    from playground.report import machine
 
     lines = [
         "## Slider latency through gradio_client (`python -m bench.latency`)",
@@ -100,11 +101,10 @@ def markdown(results: dict[str, dict[str, float]], calls: int) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("--calls", type=int, default=150, help="measured calls per endpoint and client mode")
     parser.add_argument("--warmup", type=int, default=15)
     parser.add_argument("--serve", type=int, default=None, help=argparse.SUPPRESS)
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
     if args.serve is not None:
         serve(args.serve)
@@ -118,7 +118,6 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=30)
     text = markdown(results, args.calls)
-    from playground.report import publish
 
     publish("latency", text, write=not args.no_write)
     return 0

@@ -8,7 +8,6 @@ warm-up versus at the end (growth over the run). Results go to docs/benchmarks.m
 
 from __future__ import annotations
 
-import argparse
 import random
 import statistics
 import sys
@@ -18,6 +17,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from bench.server import REPO, running_app
+from playground.report import machine, publish
+from playground.report import parser as parser_for
 
 EXAMPLES = REPO / "assets" / "examples"
 
@@ -113,7 +114,6 @@ def memory_milestones(memory: list[tuple[int, float]], requests: int, parts: int
 
 
 def markdown(result: dict, users: int, warmup: int) -> str:
-    from playground.report import machine
 
     growth = 100 * (result["rss_end"] - result["rss_warm"]) / result["rss_warm"]
     lines = [
@@ -141,12 +141,11 @@ def markdown(result: dict, users: int, warmup: int) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--max-seconds", type=float, default=600)
     parser.add_argument("--warmup", type=int, default=100, help="requests before the memory baseline is taken")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
     import tempfile
 
@@ -155,7 +154,6 @@ def main() -> int:
     ) as (url, process, _):  # fmt: skip
         result = run(url, process.pid, args.users, args.requests, args.max_seconds, args.warmup)
     text = markdown(result, args.users, args.warmup)
-    from playground.report import publish
 
     publish("load", text, write=not args.no_write)
     return 1 if result["failures"] else 0

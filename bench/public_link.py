@@ -6,7 +6,6 @@ python -m bench.public_link [--repeats 5]
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -17,6 +16,8 @@ from pathlib import Path
 import httpx
 
 from bench.server import REPO, running_app
+from playground.report import machine, publish
+from playground.report import parser as parser_for
 
 LAB_LARGEST = ["ring", 256, 4, 1e-3, 1e-3, 5, "wgan-gp", 0, None, None, 50]  # the sliders' maxima
 
@@ -55,14 +56,11 @@ def busy_lab_job(url: str) -> tuple[httpx.Client, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
     from gradio_client import Client
     from gradio_client.exceptions import AppError
-
-    from playground.report import machine, publish
 
     with tempfile.TemporaryDirectory() as cache, running_app(REPO / "checkpoints", Path(cache)) as (url, proc, _):
         client = Client(url, verbose=False)

@@ -37,9 +37,29 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float, log: Path | No
 
 
 @contextmanager
+def started(args: list[str], env: dict[str, str], url: str, log: Path, timeout: float = 120.0):
+    """`python app.py ARGS` with exactly `env` (its output in `log`), until `url` answers; stopped afterwards."""
+    with open(log, "w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "app.py", *args], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        wait_for(url, process, timeout, log)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@contextmanager
 def running_app(
     checkpoint_dir: Path, cache_dir: Path, *extra: str, timeout: float = 90.0, env: dict[str, str] | None = None
 ):
+    """The app on a free loopback port with these checkpoints, its own cache and upload folder: (url, process,
+    log)."""
     port = free_port()
     env = {
         **os.environ, "PLAYGROUND_CHECKPOINTS": str(checkpoint_dir), "PLAYGROUND_CACHE": str(cache_dir),
@@ -49,17 +69,6 @@ def running_app(
     }  # fmt: skip
     log = cache_dir / "server.log"
     cache_dir.mkdir(parents=True, exist_ok=True)
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "app.py", "--port", str(port), "--device", "cpu", *extra],
-            cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        url = wait_for(f"http://127.0.0.1:{port}/", process, timeout, log)
+    url = f"http://127.0.0.1:{port}/"
+    with started(["--port", str(port), "--device", "cpu", *extra], env, url, log, timeout) as process:
         yield url, process, log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()

@@ -5,7 +5,6 @@ python -m bench.startup [--runs 5] [--preload]
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -14,6 +13,8 @@ import tempfile
 import time
 
 from bench.server import REPO, free_port, wait_for
+from playground.report import machine, publish, section
+from playground.report import parser as parser_for
 
 
 def one_start(preload: bool) -> float:
@@ -34,26 +35,18 @@ def one_start(preload: bool) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
-    from playground.report import machine, publish
 
     rows = []
     for preload in (False, True):
         times = [one_start(preload) for _ in range(args.runs)]
         rows.append(f"| `python app.py{' --preload' if preload else ''}` | {statistics.median(times):.1f} | "
                     f"{min(times):.1f} | {max(times):.1f} |")  # fmt: skip
-    text = "\n".join([
-        "## Start-up (`python -m bench.startup`)",
-        "",
-        f"Seconds from launching the process to the first served page, {args.runs} cold starts each; {machine()}.",
-        "",
-        "| command | median s | min s | max s |",
-        "|---|---|---|---|",
-        *rows,
-    ])  # fmt: skip
+    title = "Start-up (`python -m bench.startup`)"
+    intro = f"Seconds from launching the process to the first served page, {args.runs} cold starts each; {machine()}."
+    text = section(title, intro, ["command", "median s", "min s", "max s"], rows)
     publish("startup", text, write=not args.no_write)
     return 0
 

@@ -11,7 +11,6 @@ their values. Rounds alternate between the two so that a noisy machine hits both
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -22,6 +21,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 from playground.pipelines import style
+from playground.report import machine, publish, section
+from playground.report import parser as parser_for
 
 
 def reference_seconds_per_step(
@@ -65,7 +66,7 @@ def ours_seconds_per_step(
     engine: style.Gatys, content: Image.Image, painting: Image.Image, size: int, steps: int
 ) -> float:
     settings = style.GatysSettings(steps=steps + 1, size=size, tv_weight=0.0)
-    updates = list(engine.run(content, [(painting, 1.0)], settings, every=1))
+    updates = list(engine.stylized(content, styles=[(painting, 1.0)], settings=settings, every=1))
     # from the end of the first step (which includes the one-off work: style Grams, content targets) to the last
     return (updates[-1].seconds - updates[0].seconds) / steps
 
@@ -77,22 +78,20 @@ def fast_engine_latency(side: int, repeats: int = 5) -> float:
     rng = np.random.default_rng(0)
     content = Image.fromarray(rng.integers(0, 255, (side, side, 3), dtype=np.uint8))
     painting = Image.fromarray(rng.integers(0, 255, (256, 256, 3), dtype=np.uint8))
-    engine.with_image(content, painting)  # warm-up: sessions load
+    engine.stylized(content, style=painting)  # warm-up: sessions load
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        engine.with_image(content, painting)
+        engine.stylized(content, style=painting)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("--iterations", type=int, default=10, help="L-BFGS steps timed per run")
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs of each implementation")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
-    from playground.report import machine, publish
 
     torch.manual_seed(0)
     features = style.vgg19_features().eval()
@@ -111,20 +110,15 @@ def main() -> int:
         ref, ours = statistics.median(ref_times), statistics.median(our_times)
         rows.append(f"| Gatys, {size}×{size} | {ref:.3f} s/step | {ours:.3f} s/step | {ref / ours:.2f}× |")
     fast = [f"| fast engine, {side}×{side} | – | {fast_engine_latency(side):.3f} s | – |" for side in (512, 1024)]
-    text = "\n".join([
-        "## Style transfer (`python -m bench.style`)",
-        "",
+    title = "Style transfer (`python -m bench.style`)"
+    intro = (
         f"CPU, {machine()}. Median of {args.rounds} alternating runs of {args.iterations} L-BFGS steps each; "
         "the reference keeps all of VGG19, freezes nothing and recomputes the style Grams at every step (the way "
         "tutorials write it); ours truncates after conv5_1, freezes VGG19 and computes the Grams once. Same layers, "
         "weights and image sizes. The fast engine's figure is one 512 or 1024 px stylisation with an uploaded "
-        "style picture (median of 5).",
-        "",
-        "| case | reference | ours | speed-up |",
-        "|---|---|---|---|",
-        *rows,
-        *fast,
-    ])  # fmt: skip
+        "style picture (median of 5)."
+    )
+    text = section(title, intro, ["case", "reference", "ours", "speed-up"], [*rows, *fast])
     publish("style", text, write=not args.no_write)
     return 0
 

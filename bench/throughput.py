@@ -5,7 +5,6 @@ python -m bench.throughput [--seconds 3]
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -14,6 +13,8 @@ import torch
 
 from playground import checkpoints, settings
 from playground.evaluate import GENERATOR_FAMILIES, generate
+from playground.report import machine, publish, section
+from playground.report import parser as parser_for
 
 
 def images_per_second(card: dict, generator: torch.nn.Module, batch: int, seconds: float, device) -> float:
@@ -28,11 +29,9 @@ def images_per_second(card: dict, generator: torch.nn.Module, batch: int, second
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("--seconds", type=float, default=3.0, help="timing window per model and batch size")
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
-    from playground.report import machine, publish
 
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     rows = []
@@ -45,15 +44,9 @@ def main() -> int:
             one = images_per_second(card, generator, 1, args.seconds, device)
             many = images_per_second(card, generator, 64, args.seconds, device)
         rows.append(f"| {path.stem} | {one:,.0f} | {many:,.0f} |")
-    text = "\n".join([
-        "## Generator throughput (`python -m bench.throughput`)",
-        "",
-        f"Images per second (latent sampling + generator, no PNG encoding), device `{device.type}`, {machine()}.",
-        "",
-        "| generator | batch 1 | batch 64 |",
-        "|---|---|---|",
-        *rows,
-    ])  # fmt: skip
+    title = "Generator throughput (`python -m bench.throughput`)"
+    intro = f"Images per second (latent sampling + generator, no PNG encoding), device `{device.type}`, {machine()}."
+    text = section(title, intro, ["generator", "batch 1", "batch 64"], rows)
     publish("throughput", text, write=not args.no_write)
     return 0
 

@@ -8,7 +8,6 @@ The weights are random (their values do not change the speed), so this runs offl
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
@@ -18,14 +17,14 @@ from PIL import Image
 
 from playground.models.cyclegan import CycleGANConfig, ResnetGenerator
 from playground.pipelines.translate import Translator
+from playground.report import machine, publish, section
+from playground.report import parser as parser_for
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = parser_for(__doc__)
     parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     args = parser.parse_args()
-    from playground.report import machine, publish
 
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.manual_seed(0)
@@ -36,24 +35,20 @@ def main() -> int:
         image = Image.new("RGB", (side, side), (120, 160, 90))
         for with_cycle in (False, True):
             forward_only = Translator("bench", "A", "B", a_to_b, None, device) if not with_cycle else translator
-            forward_only.translate(image)  # warm-up
+            forward_only.translation(image)  # warm-up
             times = []
             for _ in range(args.repeats):
                 start = time.perf_counter()
-                forward_only.translate(image)
+                forward_only.translation(image)
                 times.append(time.perf_counter() - start)
             what = "A→B and the cycle back" if with_cycle else "A→B only"
             rows.append(f"| {side}×{side} | {what} | {statistics.median(times):.2f} s |")
-    text = "\n".join([
-        "## CycleGAN translation (`python -m bench.translate`)",
-        "",
+    title = "CycleGAN translation (`python -m bench.translate`)"
+    intro = (
         f"A published-size generator (ngf 64, 9 blocks, 11.4 M parameters), random weights; median of {args.repeats}; "
-        f"device `{device.type}`, {machine()}.",
-        "",
-        "| input | passes | median |",
-        "|---|---|---|",
-        *rows,
-    ])  # fmt: skip
+        f"device `{device.type}`, {machine()}."
+    )
+    text = section(title, intro, ["input", "passes", "median"], rows)
     publish("translate", text, write=not args.no_write)
     return 0
 

@@ -21,12 +21,9 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from . import models
+from .errors import CheckpointError
 
 _TENSOR_REF = "__tensor__"
-
-
-class CheckpointError(RuntimeError):
-    """A checkpoint is missing, truncated, or does not fit the model its card describes."""
 
 
 def paths(stem: str | Path) -> tuple[Path, Path]:

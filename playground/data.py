@@ -13,6 +13,7 @@ import torch
 from torch.utils.data import Dataset, TensorDataset
 
 from . import settings
+from .errors import UserError
 
 FASHION_CLASSES = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
@@ -53,12 +54,12 @@ def read_idx(path: Path) -> np.ndarray:
     with opener(path, "rb") as f:
         raw = f.read()
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
-        raise ValueError(f"{path} is not an unsigned-byte IDX file")
+        raise UserError(f"{path} is not an unsigned-byte IDX file")
     ndim = raw[3]
     dims = np.frombuffer(raw, dtype=">u4", count=ndim, offset=4).astype(int)
     data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
     if data.size != int(np.prod(dims)):
-        raise ValueError(f"{path} is truncated: expected {int(np.prod(dims))} values, found {data.size}")
+        raise UserError(f"{path} is truncated: expected {int(np.prod(dims))} values, found {data.size}")
     return data.reshape(dims)
 
 
@@ -117,9 +118,9 @@ def _download(name: str, split: str) -> tuple[np.ndarray, np.ndarray]:
 def load_arrays(name: str, split: str, data_dir: Path | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(N, 28, 28) uint8 images and (N,) uint8 labels of a built-in dataset's split."""
     if name not in _FOLDER_NAMES:
-        raise ValueError(f"unknown dataset {name!r}; built-in ones are {', '.join(BUILTIN_DATASETS)}")
+        raise UserError(f"unknown dataset {name!r}; built-in ones are {', '.join(BUILTIN_DATASETS)}")
     if split not in SPLITS:
-        raise ValueError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
+        raise UserError(f"split must be one of {', '.join(SPLITS)}, got {split!r}")
     if split == "all":
         parts = [load_arrays(name, s, data_dir) for s in _SPLIT_FILES]
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
@@ -129,7 +130,7 @@ def load_arrays(name: str, split: str, data_dir: Path | None = None) -> tuple[np
     images = read_idx(_idx_file(folder, split, "images"))  # type: ignore[arg-type]
     labels = read_idx(_idx_file(folder, split, "labels"))  # type: ignore[arg-type]
     if len(images) != len(labels):
-        raise ValueError(f"{folder}: {len(images)} images but {len(labels)} labels in the {split} split")
+        raise UserError(f"{folder}: {len(images)} images but {len(labels)} labels in the {split} split")
     return images, labels
 
 
@@ -152,7 +153,7 @@ def load_image_folder(folder: Path, image_size: int = 64) -> ImageData:
     from torchvision import datasets, transforms
 
     if image_size not in (32, 64):
-        raise ValueError(f"image folders are trained at 32 or 64 px, got {image_size}")
+        raise UserError(f"image folders are trained at 32 or 64 px, got {image_size}")
     if not Path(folder).is_dir():
         raise DataUnavailable(f"{folder} is not a folder of images")
     tf = transforms.Compose([

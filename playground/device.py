@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import torch
 
+from .errors import UserError
+
 DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
 
 
 def pick_device(name: str = "auto") -> torch.device:
     """'auto' prefers CUDA, then Apple's MPS, then the CPU; an explicit choice that is absent is an error."""
     if name not in DEVICE_CHOICES:
-        raise ValueError(f"device must be one of {', '.join(DEVICE_CHOICES)}, got {name!r}")
+        raise UserError(f"device must be one of {', '.join(DEVICE_CHOICES)}, got {name!r}")
     cuda, mps = torch.cuda.is_available(), torch.backends.mps.is_available()
     if name == "auto":
         return torch.device("cuda" if cuda else "mps" if mps else "cpu")

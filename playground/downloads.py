@@ -16,15 +16,9 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .errors import DownloadError
+
 CHUNK = 1 << 20
-
-
-class WeightsError(RuntimeError):
-    """Weights that are not on this machine or could not be fetched; the message is one sentence for a person."""
-
-
-class DownloadError(WeightsError):
-    """The file could not be fetched or did not verify; the message says which and why."""
 
 
 def sha256_of(path: Path) -> str:

@@ -11,6 +11,7 @@ import torch
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from . import settings
+from .errors import UserError
 
 BACKGROUND = (255, 255, 255)
 INK = (30, 30, 40)
@@ -97,14 +98,14 @@ def upload_path(value: Any, *, roots: Sequence[Path] | None = None) -> Path:
     if isinstance(value, dict):
         value = value.get("path")
     if not value or not isinstance(value, (str, Path)):
-        raise ValueError("Upload an image first.")
+        raise UserError("Upload an image first.")
     try:
         path = Path(os.path.realpath(value))
     except (OSError, ValueError):  # e.g. an embedded NUL byte
-        raise ValueError(NOT_AN_UPLOAD) from None
+        raise UserError(NOT_AN_UPLOAD) from None
     allowed = settings.input_roots() if roots is None else [Path(os.path.realpath(r)) for r in roots]
     if not any(path.is_relative_to(root) for root in allowed):
-        raise ValueError(NOT_AN_UPLOAD)
+        raise UserError(NOT_AN_UPLOAD)
     return path
 
 
@@ -120,16 +121,16 @@ def open_image(
     try:
         size = path.stat().st_size
     except OSError:
-        raise ValueError("The uploaded file could not be read; upload it again.") from None
+        raise UserError("The uploaded file could not be read; upload it again.") from None
     if size == 0:
-        raise ValueError("The uploaded file is empty.")
+        raise UserError("The uploaded file is empty.")
     if size > max_bytes:
-        raise ValueError(f"The image is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB.")
+        raise UserError(f"The image is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB.")
     try:
         with Image.open(path) as image:
             width, height = image.size
             if width * height > max_pixels:
-                raise ValueError(
+                raise UserError(
                     f"The image is {width}×{height} pixels; images up to {max_pixels / 1e6:.0f} megapixels are accepted."
                 )
             image.seek(0)  # an animated image: its first frame
@@ -145,8 +146,8 @@ def open_image(
     except ValueError:
         raise
     except Image.DecompressionBombError:  # PIL's own guard, from the header, before any pixel is decoded
-        raise ValueError(
+        raise UserError(
             f"The image is too large: images up to {max_pixels / 1e6:.0f} megapixels are accepted."
         ) from None
     except (OSError, SyntaxError):
-        raise ValueError("That file is not an image we can read (PNG, JPEG, WebP, GIF or BMP).") from None
+        raise UserError("That file is not an image we can read (PNG, JPEG, WebP, GIF or BMP).") from None

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import argparse
 import platform
+from collections.abc import Sequence
 from pathlib import Path
-
-import torch
 
 from . import settings
 
 BENCHMARKS = settings.REPO_ROOT / "docs" / "benchmarks.md"
+
+
+def parser(doc: str | None) -> argparse.ArgumentParser:
+    """A benchmark's command line: its docstring as --help, and --no-write to leave docs/benchmarks.md alone."""
+    command = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    command.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    return command
+
+
+def section(title: str, intro: str, header: Sequence[str], rows: Sequence[str]) -> str:
+    """A benchmark's section: a heading, a paragraph saying what was measured and where, and its table
+    (`rows` already formatted as `| a | b |` lines)."""
+    return "\n".join([
+        f"## {title}", "", intro, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header), *rows,
+    ])  # fmt: skip
 
 
 def publish(name: str, markdown: str, write: bool = True) -> None:
@@ -34,6 +49,8 @@ def update_section(name: str, markdown: str, path: Path = BENCHMARKS) -> None:
 
 def machine() -> str:
     """One line naming the machine a figure was measured on."""
+    import torch  # here, not at the top: a benchmark's --help stays instant
+
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

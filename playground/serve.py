@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from .errors import UserError
+
 LOCAL_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 AUTH_ENV, MCP_ENV = "PLAYGROUND_AUTH", "PLAYGROUND_MCP"
@@ -36,7 +38,7 @@ def resolve_port(flag: int | None) -> int:
     else:
         value, origin = os.environ.get("GRADIO_SERVER_PORT", str(DEFAULT_PORT)), "GRADIO_SERVER_PORT"
     if not value.strip().isdigit() or not 0 < int(value) < 65536:
-        raise ValueError(f"{origin} must be a port number between 1 and 65535, got {value[:20]!r}.")
+        raise UserError(f"{origin} must be a port number between 1 and 65535, got {value[:20]!r}.")
     return int(value)
 
 
@@ -49,7 +51,7 @@ def resolve_auth(flag: str | None) -> tuple[str, str] | None:
     user, colon, password = value.partition(":")
     if not colon or not user.strip() or not password:
         # the value itself is never echoed: it may hold a password
-        raise ValueError(f"{origin} must be USER:PASSWORD with a non-empty user and password, e.g. ada:s3cret.")
+        raise UserError(f"{origin} must be USER:PASSWORD with a non-empty user and password, e.g. ada:s3cret.")
     return user.strip(), password
 
 
@@ -57,7 +59,7 @@ def check_mcp_with_auth(mcp: bool, auth: tuple[str, str] | None) -> None:
     """Gradio's MCP endpoint (/gradio_api/mcp/) answers without the login, and its tools call the app without it:
     together they would publish the tool list and fail every call, so the pair is refused."""
     if mcp and auth is not None:
-        raise ValueError(
+        raise UserError(
             "--mcp cannot be combined with --auth (or PLAYGROUND_AUTH): Gradio's MCP server does not ask for the "
             "login; serve MCP on a machine only you can reach instead."
         )

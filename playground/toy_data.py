@@ -9,6 +9,8 @@ import math
 import numpy as np
 import torch
 
+from .errors import UserError
+
 DISTRIBUTIONS = ("gaussian", "ring", "moons", "spiral", "custom")
 MAX_POINTS = 50_000
 
@@ -45,7 +47,7 @@ class PointSet:
 
     def __init__(self, points: np.ndarray) -> None:
         if len(points) < 2:
-            raise ValueError("Give at least 2 points.")
+            raise UserError("Give at least 2 points.")
         self.points = torch.as_tensor(points, dtype=torch.float32)
         span = (self.points.max(0).values - self.points.min(0).values).max().clamp_min(1e-3)
         self.jitter = 0.01 * float(span)
@@ -74,14 +76,14 @@ def points_from_csv(text: str) -> np.ndarray:
         except (ValueError, IndexError):
             if i == 0:
                 continue  # a header
-            raise ValueError(f"Row {i + 1} of the CSV is not two numbers: {','.join(cells)[:40]!r}.") from None
+            raise UserError(f"Row {i + 1} of the CSV is not two numbers: {','.join(cells)[:40]!r}.") from None
         if not (math.isfinite(x) and math.isfinite(y)):
-            raise ValueError(f"Row {i + 1} of the CSV has a value that is not finite.")
+            raise UserError(f"Row {i + 1} of the CSV has a value that is not finite.")
         rows.append((x, y))
         if len(rows) > MAX_POINTS:
-            raise ValueError(f"The CSV has more than {MAX_POINTS:,} points.")
+            raise UserError(f"The CSV has more than {MAX_POINTS:,} points.")
     if len(rows) < 2:
-        raise ValueError("The CSV needs at least 2 rows of x,y numbers.")
+        raise UserError("The CSV needs at least 2 rows of x,y numbers.")
     return np.asarray(rows, dtype=np.float32)
 
 
@@ -96,7 +98,7 @@ def points_from_drawing(image: np.ndarray, max_points: int = 5000) -> np.ndarray
         ink = array < 128
     ys, xs = np.nonzero(ink)
     if len(xs) < 2:
-        raise ValueError("Draw some points (or strokes) first.")
+        raise UserError("Draw some points (or strokes) first.")
     h, w = ink.shape
     points = np.stack([xs / max(w - 1, 1) * 4 - 2, (1 - ys / max(h - 1, 1)) * 4 - 2], 1).astype(np.float32)
     if len(points) > max_points:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from . import hub
 from .downloads import DownloadError
+from .errors import UserError
 
 Progress = Callable[[int, "int | None"], None]  # (bytes done, bytes in all or None)
 CYCLEGAN_FILE_MB = 46  # one published ResNet-9 generator: 11.4 M float32 parameters
@@ -41,7 +42,7 @@ def _captioner(name: str) -> Weights:
     spec = resolve(name)
     repos = hub_repos(spec)
     if not repos:
-        raise ValueError(f"{spec.label} is a local folder: there is nothing to download.")
+        raise UserError(f"{spec.label} is a local folder: there is nothing to download.")
     sizes = {"vit-gpt2": 982, "blip": 990, "swin-gpt2": 661}  # the repositories' weights, as listed on the Hub
 
     def fetcher(progress: Progress) -> None:
@@ -102,7 +103,7 @@ def _cyclegan(key: str) -> Weights:
 
     pair = translate.OFFICIAL.get(key)
     if pair is None:
-        raise ValueError(f"No published CycleGAN pair called {str(key)[:60]!r}.")
+        raise UserError(f"No published CycleGAN pair called {str(key)[:60]!r}.")
     names = [n for n in (pair.a_to_b, pair.b_to_a) if n]
 
     def fetcher(progress: Progress) -> None:
@@ -129,7 +130,7 @@ def get(key: str) -> Weights:
         return _vgg19()
     if kind == "cyclegan" and name:
         return _cyclegan(name)
-    raise ValueError(f"Nothing downloadable is called {str(key)[:60]!r}.")
+    raise UserError(f"Nothing downloadable is called {str(key)[:60]!r}.")
 
 
 def registry_keys() -> list[str]:
@@ -146,6 +147,8 @@ def present(key: str) -> bool:
 
 # -- one download per model -----------------------------------------------------------------------------------
 class _Job:
+    """One model's download in progress: how far it is, and how it ended, for every caller waiting on it."""
+
     def __init__(self) -> None:
         self.done, self.total = 0, None
         self.error: str | None = None
@@ -153,6 +156,33 @@ class _Job:
 
     def report(self, done: int, total: int | None) -> None:
         self.done, self.total = done, total
+
+    def wait(self, progress: Progress | None, poll: float) -> None:
+        """Until the download ends, passing its progress on; its failure, as the same sentence."""
+        while not self.finished.wait(poll):
+            if progress:
+                progress(self.done, self.total)
+        if self.error:
+            raise DownloadError(self.error)
+
+    def run(self, entry: Weights, progress: Progress | None) -> None:
+        """Download `entry`, reporting to this job and to `progress`; any failure becomes one sentence."""
+
+        def report(done: int, total: int | None) -> None:
+            self.report(done, total)
+            if progress:
+                progress(done, total)
+
+        try:
+            entry.fetcher(report)
+            if not entry.present():
+                raise DownloadError(f"{entry.label} did not arrive complete")
+        except DownloadError as exc:
+            self.error = failure(entry, exc)
+            raise DownloadError(self.error) from None
+        except BaseException:
+            self.error = f"The download of {entry.label} was interrupted; nothing half-written was kept. Try again."
+            raise
 
 
 _jobs: dict[str, _Job] = {}
@@ -171,34 +201,18 @@ def fetch(key: str, progress: Progress | None = None, *, poll: float = 0.2) -> W
         )
     with _jobs_lock:
         job = _jobs.get(entry.key)
-        owner = job is None
-        if owner:
+        if job is None:
             if entry.present():
                 return entry
             job = _jobs[entry.key] = _Job()
+            owner = True
+        else:
+            owner = False
     if not owner:
-        while not job.finished.wait(poll):
-            if progress:
-                progress(job.done, job.total)
-        if job.error:
-            raise DownloadError(job.error)
+        job.wait(progress, poll)
         return entry
-
-    def report(done: int, total: int | None) -> None:
-        job.report(done, total)
-        if progress:
-            progress(done, total)
-
     try:
-        entry.fetcher(report)
-        if not entry.present():
-            raise DownloadError(f"{entry.label} did not arrive complete")
-    except DownloadError as exc:
-        job.error = failure(entry, exc)
-        raise DownloadError(job.error) from None
-    except BaseException:
-        job.error = f"The download of {entry.label} was interrupted; nothing half-written was kept. Try again."
-        raise
+        job.run(entry, progress)
     finally:
         with _jobs_lock:
             _jobs.pop(entry.key, None)

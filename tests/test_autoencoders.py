@@ -70,15 +70,15 @@ def vae(tiny_checkpoints):
 
 
 def test_pipeline_reconstructs_samples_maps_and_decodes(vae, tiny_checkpoints):
-    clean, noisy, out, before, after = vae.reconstruct(example=3, noise=0.5, seed=1)
+    clean, noisy, out, before, after = vae.reconstruction(example=3, noise=0.5, seed=1)
     assert clean.size == noisy.size == out.size == (224, 224) and np.isfinite([before, after]).all()
-    assert vae.sample(0, 9).size == (3 * 84, 3 * 84)
-    picture, purity, legend = vae.latent_map(4)
+    assert vae.samples(0, n=9).size == (3 * 84, 3 * 84)
+    picture, purity, legend = vae.latent_map(n=4)
     assert picture.size == (420, 420 + 3 * 20 + 6) and 0 < purity <= 1 and legend[9] == "Ankle boot"
-    assert vae.decode_at(0.5, 0.5).size == (224, 224)
+    assert vae.decoded(0.5, 0.5).size == (224, 224)
     with pytest.raises(ValueError, match="x must be between"):
-        vae.decode_at(2, 0)
+        vae.decoded(2, 0)
     plain = AutoencoderPipeline(tiny_checkpoints / "ae-conv-fashion-mnist", CPU)
     with pytest.raises(ValueError, match="needs the VAE"):
-        plain.sample(0)
-    assert plain.latent_map(3)[0].width == 420  # a 4-D code, shown by its principal components
+        plain.samples(0)
+    assert plain.latent_map(n=3)[0].width == 420  # a 4-D code, shown by its principal components

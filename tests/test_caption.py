@@ -7,6 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
+from playground.errors import WeightsMissing
 from playground.pipelines import caption
 
 CPU = torch.device("cpu")
@@ -29,12 +30,12 @@ def test_local_folder_loads_through_the_same_path(captioner, tiny_captioner_dir)
 
 
 def test_greedy_and_beam_return_scored_strings(captioner, picture):
-    report = captioner.caption(picture, num_beams=4, num_return=3, max_new_tokens=8, length_penalty=0.0)
+    report = captioner.captions(picture, beams=4, n=3, steps=8, length_penalty=0.0)
     assert isinstance(report.greedy.text, str) and len(report.beams) == 3
     assert all(isinstance(c.text, str) and np.isfinite(c.log_prob) and c.log_prob <= 0 for c in report.beams)
     # with no length normalisation, beam search maximises Σ log p: its best is at least greedy's
     assert max(c.log_prob for c in report.beams) >= report.greedy.log_prob - 1e-4
-    assert report.greedy_seconds > 0 and report.beam_seconds > 0 and report.settings["num_beams"] == 4
+    assert report.greedy_seconds > 0 and report.beam_seconds > 0 and report.settings["beams"] == 4
 
 
 def test_log_prob_rescoring_matches_generate(captioner, picture):
@@ -52,10 +53,10 @@ def test_log_prob_rescoring_matches_generate(captioner, picture):
 
 
 def test_attention_maps_cover_the_patch_grid(captioner, picture):
-    report = captioner.attention(picture, max_new_tokens=5)
+    report = captioner.attention(picture, steps=5)
     assert report.maps.shape == (len(report.tokens), 4, 4)  # 32 px / 8 px patches
     np.testing.assert_allclose(report.maps.sum((1, 2)), 1.0, atol=1e-5)
-    single = captioner.attention(picture, max_new_tokens=5, layer=1)
+    single = captioner.attention(picture, steps=5, layer=1)
     assert single.maps.shape == report.maps.shape and not np.allclose(single.maps, report.maps)
     heat = caption.overlay(picture, report.maps[0])
     assert heat.size == picture.size
@@ -63,8 +64,8 @@ def test_attention_maps_cover_the_patch_grid(captioner, picture):
 
 def test_bad_decoding_controls(captioner, picture):
     with pytest.raises(ValueError, match="number of beams"):
-        captioner.caption(picture, num_beams=0)
-    assert len(captioner.caption(picture, num_beams=2, num_return=5, max_new_tokens=4).beams) == 2
+        captioner.captions(picture, beams=0)
+    assert len(captioner.captions(picture, beams=2, n=5, steps=4).beams) == 2
     with pytest.raises(ValueError, match="layer"):
         captioner.attention(picture, layer=9)
 
@@ -72,7 +73,7 @@ def test_bad_decoding_controls(captioner, picture):
 def test_missing_model_names_the_fetch_command_quickly(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-cache"))
     start = time.perf_counter()
-    with pytest.raises(caption.CaptionModelMissing, match=r"python -m playground\.fetch caption vit-gpt2"):
+    with pytest.raises(WeightsMissing, match=r"python -m playground\.fetch caption vit-gpt2"):
         caption.load_captioner("vit-gpt2", CPU)
     assert time.perf_counter() - start < 5
 
@@ -115,7 +116,7 @@ def test_fine_tune_lowers_the_loss_and_saves_a_loadable_captioner(tiny_captioner
     exported = run / "captioner-pairs"
     assert (exported / "model.safetensors").exists() and (exported / "model_card.json").exists()
     tuned = caption.load_captioner(str(exported), CPU)
-    assert isinstance(tuned.caption(Image.new("RGB", (40, 32)), num_beams=2, max_new_tokens=4).greedy.text, str)
+    assert isinstance(tuned.captions(Image.new("RGB", (40, 32)), beams=2, steps=4).greedy.text, str)
 
 
 def test_fine_tune_reports_a_bad_csv(tiny_captioner_dir, tmp_path, capsys):
@@ -131,7 +132,7 @@ def test_fine_tune_reports_a_bad_csv(tiny_captioner_dir, tmp_path, capsys):
 def test_blip_captions_through_the_same_pipeline(tiny_blip_dir, picture):
     blip = caption.load_captioner(str(tiny_blip_dir), CPU)
     assert blip.spec.kind == "blip"
-    report = blip.caption(picture, num_beams=3, num_return=2, max_new_tokens=5, length_penalty=0.0)
+    report = blip.captions(picture, beams=3, n=2, steps=5, length_penalty=0.0)
     assert len(report.beams) == 2 and all(np.isfinite(c.log_prob) for c in report.beams)
     assert max(c.log_prob for c in report.beams) >= report.greedy.log_prob - 1e-4
     with pytest.raises(ValueError, match="encoder–decoder models"):

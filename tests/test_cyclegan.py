@@ -79,20 +79,20 @@ def small_translator():
 @pytest.mark.parametrize("mode", ["RGB", "L", "RGBA"])
 def test_any_size_and_mode_comes_back_the_same_size(small_translator, mode):
     image = Image.new(mode, (333, 517))
-    result = small_translator.translate(image.convert("RGB"), "A→B", with_identity=True)
+    result = small_translator.translation(image.convert("RGB"), direction="A→B", identity=True)
     assert result.output.size == result.reconstruction.size == result.identity.size == (333, 517)
     assert result.notice == ""
 
 
 def test_large_inputs_are_downscaled_with_a_notice(small_translator):
-    result = small_translator.translate(Image.new("RGB", (1200, 300)), "B→A", max_side=400)
+    result = small_translator.translation(Image.new("RGB", (1200, 300)), direction="B→A", max_side=400)
     assert result.output.size == (400, 100) and "Downscaled from 1200×300 to 400×100" in result.notice
     with pytest.raises(ValueError, match="Direction"):
-        small_translator.translate(Image.new("RGB", (8, 8)), "sideways")
+        small_translator.translation(Image.new("RGB", (8, 8)), direction="sideways")
 
 
 def test_tiny_images_pad_by_replication(small_translator):
-    assert small_translator.translate(Image.new("RGB", (3, 2))).output.size == (3, 2)
+    assert small_translator.translation(Image.new("RGB", (3, 2))).output.size == (3, 2)
 
 
 # -- fetching against a local HTTP server ------------------------------------------------------------------
@@ -167,5 +167,5 @@ def test_unreachable_host_fails_fast(tmp_path, monkeypatch):
 
 
 def test_outputs_are_images(small_translator):
-    result = small_translator.translate(Image.new("RGB", (40, 24), (200, 30, 30)))
+    result = small_translator.translation(Image.new("RGB", (40, 24), (200, 30, 30)))
     assert np.asarray(result.output).shape == (24, 40, 3)

@@ -44,7 +44,7 @@ def test_fake_points_move_toward_the_gaussian():
     torch.set_num_threads(1)
     trainer = Toy2DTrainer(LabSettings(distribution="gaussian", seed=0))
     before = trainer.distance()
-    snapshots = list(trainer.stream(steps_per_frame=20, max_steps=600))
+    snapshots = list(trainer.stream(600, every=20))
     assert len(snapshots) == 30 and snapshots[-1].step == 600
     assert all(np.isfinite([h["loss_d"], h["loss_g"]]).all() for h in trainer.history)
     assert trainer.distance() < 0.25 * before
@@ -54,7 +54,7 @@ def test_fake_points_move_toward_the_gaussian():
 @pytest.mark.parametrize("loss", ["lsgan", "wgan-gp"])
 def test_other_losses_train_and_render(loss):
     trainer = Toy2DTrainer(LabSettings(distribution="ring", loss=loss, d_steps=2, hidden=32, seed=3))
-    for _ in trainer.stream(10, 50):
+    for _ in trainer.stream(50, every=10):
         pass
     picture = frame(trainer)
     assert picture.size == (2 * SIDE + 8, SIDE)
@@ -89,12 +89,32 @@ def test_a_long_run_exports_a_small_gif(tmp_path):
     from playground.pipelines.lab_plot import film
 
     trainer = Toy2DTrainer(LabSettings(distribution="ring", hidden=16, layers=1))
-    for _ in trainer.stream(1, 240):
+    for _ in trainer.stream(240, every=1):
         pass
     frames = film(trainer, 60)
     assert len(trainer.snapshots) == 240 and len(frames) == 60
     assert np.array_equal(np.asarray(frames[-1]), np.asarray(frame(trainer, trainer.snapshots[-1])))
+    assert len(film(trainer, 300)) == 240  # a short run keeps every frame
     path = write_gif(frames, tmp_path / "run.gif", bounce=False, colours=64)
     with Image.open(path) as gif:
         assert gif.n_frames == 60 and gif.size == (2 * SIDE + 8, SIDE)
     assert path.stat().st_size < 4 * 2**20
+
+
+@pytest.mark.parametrize("loss", ["non-saturating", "lsgan", "wgan-gp"])
+def test_runs_draw_only_from_their_own_generator(loss):
+    """Two visitors' runs never share random state: the global generator is untouched, and two runs of one
+    seed interleaved step by step agree exactly."""
+    before = torch.get_rng_state()
+    settings = LabSettings(distribution="moons", hidden=16, layers=1, loss=loss, seed=5)
+    a, b = Toy2DTrainer(settings), Toy2DTrainer(settings)
+    for _ in range(3):
+        a.run(4)
+        torch.rand(7)  # anything else drawing from the global generator in between changes nothing
+        b.run(4)
+    torch.set_rng_state(before)  # undo the test's own draws before comparing
+    assert a.history == b.history
+    assert torch.equal(a.fake_points(), b.fake_points())
+    c = Toy2DTrainer(settings)
+    c.run(4)
+    assert torch.equal(torch.get_rng_state(), before)

@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -16,7 +15,7 @@ import pytest
 from gradio_client import Client
 from gradio_client.utils import QueueError
 
-from bench.server import REPO, free_port, wait_for
+from bench.server import REPO, free_port, started
 
 LAB = ("gaussian", 64, 2, 1e-3, 1e-3, 1, "non-saturating", 0, None, None, 50)  # lab_train_2d, longest bursts
 
@@ -44,24 +43,6 @@ def base_env(checkpoints: Path, cache: Path, tmp: Path) -> dict[str, str]:
         "PLAYGROUND_OFFLINE": "1", "HF_HUB_CACHE": str(tmp / "hub"), "TORCH_HOME": str(tmp / "torch"),
         "GRADIO_ANALYTICS_ENABLED": "False", "OMP_NUM_THREADS": "1",
     }  # fmt: skip
-
-
-@contextmanager
-def started(args: list[str], env: dict[str, str], url: str, log: Path):
-    """`python app.py ARGS` with exactly `env`, until `url` answers; stopped afterwards."""
-    with open(log, "w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "app.py", *args], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        wait_for(url, process, 120, log)
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def run_app(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from playground.train import losses
+from playground import losses
 
 
 def test_bce_losses_on_logits():

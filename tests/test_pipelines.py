@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -23,12 +25,12 @@ def pixels(image: Image.Image) -> np.ndarray:
 
 
 def test_same_controls_same_pixels(latent):
-    a, settings = latent.generate(42, 3, [0.5, -1.0])
-    b, _ = latent.generate(42, 3, [0.5, -1.0])
-    c, _ = latent.generate(43, 3, [0.5, -1.0])
+    a, settings = latent.picture(42, category=3, codes=[0.5, -1.0])
+    b, _ = latent.picture(42, category=3, codes=[0.5, -1.0])
+    c, _ = latent.picture(43, category=3, codes=[0.5, -1.0])
     assert a.size == (280, 280)  # 28 px enlarged ×10, nearest-neighbour
     assert np.array_equal(pixels(a), pixels(b)) and not np.array_equal(pixels(a), pixels(c))
-    assert settings.as_json() == {"model": "infogan-mnist", "seed": 42, "category": 3, "codes": [0.5, -1.0]}
+    assert dataclasses.asdict(settings) == {"model": "infogan-mnist", "seed": 42, "category": 3, "codes": [0.5, -1.0]}
     # nearest-neighbour: every 10×10 block is one flat colour
     block = pixels(a)[:10, :10]
     assert (block == block[0, 0]).all()
@@ -58,31 +60,31 @@ def test_category_labels_follow_the_evaluation_map(latent):
 )
 def test_bad_controls_get_one_plain_sentence(latent, seed, category, codes, message):
     with pytest.raises(ValueError, match=message):
-        latent.generate(seed, category, codes)
+        latent.picture(seed, category=category, codes=codes)
 
 
 def test_sweep_grid_shapes(latent):
-    by_category = latent.sweep(1, 0, [0, 0], code_index=1, rows="categories", steps=5)
-    by_seed = latent.sweep(1, 0, [0, 0], code_index=0, rows="seeds", steps=3, num_seeds=4)
+    by_category = latent.sweep(1, category=0, codes=[0, 0], code=1, rows="categories", n=5)
+    by_seed = latent.sweep(1, category=0, codes=[0, 0], code=0, rows="seeds", n=3, n_seeds=4)
     # rows of 112 px thumbnails (+ 4 px gaps) below a header row
     assert by_category.height > 10 * 112 and by_category.width > 5 * 112
     assert 4 * 112 < by_seed.height < 5 * 112 and 3 * 112 < by_seed.width < 4 * 112 + 200
     with pytest.raises(ValueError, match="columns"):
-        latent.sweep(1, 0, [0, 0], steps=100)
+        latent.sweep(1, category=0, codes=[0, 0], n=100)
 
 
 def test_interpolation_starts_and_ends_at_its_settings(latent):
     start = {"seed": 3, "category": 2, "codes": [1.0, 0.0]}
     end = {"seed": 9, "category": 7, "codes": [-1.0, 0.5]}
     for mode in ("spherical", "linear"):
-        frames, film = latent.interpolate(start, end, frames=6, mode=mode)
+        frames, film = latent.interpolation(start, end, n=6, mode=mode)
         assert len(frames) == 6 and film.width > 6 * 112
-        first, _ = latent.generate(**start)
-        last, _ = latent.generate(**end)
+        first, _ = latent.picture(start["seed"], category=start["category"], codes=start["codes"])
+        last, _ = latent.picture(end["seed"], category=end["category"], codes=end["codes"])
         assert np.abs(pixels(frames[0]) - pixels(first)).max() <= 2
         assert np.abs(pixels(frames[-1]) - pixels(last)).max() <= 2
     with pytest.raises(ValueError, match="frames"):
-        latent.interpolate(start, end, frames=1000)
+        latent.interpolation(start, end, n=1000)
 
 
 def test_slerp_keeps_the_norm_between_equal_norm_vectors():
@@ -94,7 +96,7 @@ def test_slerp_keeps_the_norm_between_equal_norm_vectors():
 
 
 def test_gif_has_every_frame_and_bounces(tmp_path, latent):
-    frames, _ = latent.interpolate({"seed": 1, "category": 0}, {"seed": 2, "category": 1}, frames=5)
+    frames, _ = latent.interpolation({"seed": 1, "category": 0}, {"seed": 2, "category": 1}, n=5)
     path = write_gif(frames, tmp_path / "a.gif")
     with Image.open(path) as gif:
         assert gif.n_frames == 5 + 3 and gif.size == (280, 280)
@@ -102,18 +104,18 @@ def test_gif_has_every_frame_and_bounces(tmp_path, latent):
 
 def test_conditional_grid_and_judge_verdict(tiny_checkpoints):
     pipe = ConditionalPipeline(tiny_checkpoints / "cgan-mnist", CPU)
-    grid, verdict, settings = pipe.generate(["3", "8"], 5, 11)
-    again, _, _ = pipe.generate(["3", "8"], 5, 11)
+    grid, verdict, settings = pipe.grid(11, labels=["3", "8"], n=5)
+    again, _, _ = pipe.grid(11, labels=["3", "8"], n=5)
     assert np.array_equal(pixels(grid), pixels(again))
     assert grid.height > 2 * 112 and grid.width > 5 * 112
     assert verdict.count("the judge agrees on") == 2 and "/5" in verdict
-    assert settings.as_json() == {"model": "cgan-mnist", "seed": 11, "classes": ["3", "8"], "per_class": 5}
+    assert dataclasses.asdict(settings) == {"model": "cgan-mnist", "seed": 11, "labels": ["3", "8"], "n": 5}
     with pytest.raises(ValueError, match="Unknown class 'dragon'"):
-        pipe.generate(["dragon"], 5, 1)
+        pipe.grid(1, labels=["dragon"], n=5)
     with pytest.raises(ValueError, match="at least one class"):
-        pipe.generate([], 5, 1)
+        pipe.grid(1, labels=[], n=5)
     with pytest.raises(ValueError, match="Samples per class"):
-        pipe.generate(["3"], 500, 1)
+        pipe.grid(1, labels=["3"], n=500)
 
 
 def test_store_loads_once_and_rejects_unknown_names(tiny_checkpoints):

@@ -51,6 +51,6 @@ def test_sketchpad_values_become_pictures():
 
 def test_pipeline_draws_an_item_and_asks_the_judge(tiny_checkpoints):
     pipe = SketchPipeline(tiny_checkpoints / "pix2pix-fashion-mnist", CPU)
-    edges, item, verdict = pipe.render(Image.open(ASSETS_DIR / "examples" / "sketch-boot.png"))
+    edges, item, verdict = pipe.item(Image.open(ASSETS_DIR / "examples" / "sketch-boot.png"))
     assert edges.size == item.size == (256, 256)
     assert verdict == ""  # no judge-fashion-mnist in the tiny set

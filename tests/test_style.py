@@ -29,7 +29,7 @@ def pixels(image: Image.Image, mode: str = "RGB") -> np.ndarray:
 def test_loss_falls_and_the_image_changes(gatys, optimizer):
     content, painting = noise_image(64, 48, 0), noise_image(40, 56, 1)  # different sizes on purpose
     settings = style.GatysSettings(steps=20, size=64, style_weight=1e9, optimizer=optimizer)
-    progress = list(gatys.run(content, [(painting, 1.0)], settings, every=5))
+    progress = list(gatys.stylized(content, styles=[(painting, 1.0)], settings=settings, every=5))
     assert [p.step for p in progress] == [5, 10, 15, 20]
     assert progress[-1].losses["total"] < progress[0].losses["total"]
     assert progress[-1].image.size == (64, 48)
@@ -40,7 +40,7 @@ def test_colour_preservation_keeps_the_content_chroma(gatys):
     content = Image.new("RGB", (48, 48), (200, 40, 60))
     content.paste((30, 160, 90), (0, 24, 48, 48))
     settings = style.GatysSettings(steps=6, size=48, style_weight=1e9, preserve_color=True)
-    result = list(gatys.run(content, [(noise_image(48, 48, 3), 1.0)], settings, every=6))[-1].image
+    result = list(gatys.stylized(content, styles=[(noise_image(48, 48, 3), 1.0)], settings=settings, every=6))[-1].image
     chroma = np.abs(pixels(result, "YCbCr")[..., 1:] - pixels(content, "YCbCr")[..., 1:]).max(-1)
     in_gamut = ((pixels(result) > 0) & (pixels(result) < 255)).all(-1)  # where RGB did not clip the colour
     assert in_gamut.mean() > 0.5 and chroma[in_gamut].max() <= 2  # rounding only
@@ -50,11 +50,11 @@ def test_colour_preservation_keeps_the_content_chroma(gatys):
 def test_several_styles_blend_by_weight(gatys):
     content, a, b = noise_image(32, 32, 0), noise_image(32, 32, 1), noise_image(32, 32, 2)
     settings = style.GatysSettings(steps=3, size=32, style_weight=1e9)
-    only_a = list(gatys.run(content, [(a, 1.0), (b, 0.0)], settings, every=3))[-1].image
-    mixed = list(gatys.run(content, [(a, 1.0), (b, 1.0)], settings, every=3))[-1].image
+    only_a = list(gatys.stylized(content, styles=[(a, 1.0), (b, 0.0)], settings=settings, every=3))[-1].image
+    mixed = list(gatys.stylized(content, styles=[(a, 1.0), (b, 1.0)], settings=settings, every=3))[-1].image
     assert not np.array_equal(pixels(only_a), pixels(mixed))
     with pytest.raises(ValueError, match="blend weight above 0"):
-        list(gatys.run(content, [(a, 0.0)], settings))
+        list(gatys.stylized(content, styles=[(a, 0.0)], settings=settings))
 
 
 def test_only_the_needed_layers_are_kept_and_frozen():
@@ -76,7 +76,7 @@ def test_bad_settings_get_a_sentence(gatys):
         (style.GatysSettings(style_weight=float("nan")), "finite"),
     ]:
         with pytest.raises(ValueError, match=message):
-            list(gatys.run(content, [(content, 1.0)], settings))
+            list(gatys.stylized(content, styles=[(content, 1.0)], settings=settings))
 
 
 def test_weights_load_from_the_torch_cache_and_are_missing_plainly(tmp_path, monkeypatch):
@@ -103,16 +103,16 @@ def fast():
 
 def test_fast_engine_keeps_the_size_and_blends(fast):
     content, painting = noise_image(512, 512, 0), noise_image(300, 200, 1)
-    assert fast.with_image(content, painting).size == (512, 512)
-    assert fast.builtin(noise_image(200, 120, 2), [3, 12], strength=0.5).size == (200, 120)
-    weak = fast.with_image(content, painting, strength=0.0, preserve_color=True)
+    assert fast.stylized(content, style=painting).size == (512, 512)
+    assert fast.stylized(noise_image(200, 120, 2), style=[3, 12], strength=0.5).size == (200, 120)
+    weak = fast.stylized(content, style=painting, strength=0.0, preserve_color=True)
     assert weak.size == (512, 512)
 
 
 def test_fast_engine_refuses_bad_controls(fast):
     with pytest.raises(ValueError, match="built-in style"):
-        fast.builtin(noise_image(64, 64, 0), [26])
+        fast.stylized(noise_image(64, 64, 0), style=[26])
     with pytest.raises(ValueError, match="Style strength"):
-        fast.with_image(noise_image(64, 64, 0), noise_image(64, 64, 1), strength=2)
+        fast.stylized(noise_image(64, 64, 0), style=noise_image(64, 64, 1), strength=2)
     with pytest.raises(ValueError, match="too small"):
-        fast.with_image(noise_image(8, 8, 0), noise_image(64, 64, 1))
+        fast.stylized(noise_image(8, 8, 0), style=noise_image(64, 64, 1))

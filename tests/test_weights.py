@@ -20,7 +20,7 @@ from safetensors.torch import save as safetensors_bytes
 from bench.hub_standin import StandIn, repo_from_folder
 from bench.server import REPO
 from playground import hub, weights
-from playground.downloads import DownloadError
+from playground.errors import DownloadError, WeightsMissing
 from playground.pipelines import caption, style, translate
 
 CPU = torch.device("cpu")
@@ -96,7 +96,7 @@ def test_captioner_downloads_through_the_hub_client_and_captions(hub_server, fre
     assert all(b >= a for (a, _), (b, _) in itertools.pairwise(seen))
     assert weights.present("caption:vit-gpt2")
     assert (fresh / "hf" / "hub" / f"models--{CAPTION_REPO.replace('/', '--')}").is_dir()  # the Hub's own cache
-    report = caption.load_captioner("vit-gpt2", CPU).caption(Image.new("RGB", (40, 30)), num_beams=2, max_new_tokens=4)
+    report = caption.load_captioner("vit-gpt2", CPU).captions(Image.new("RGB", (40, 30)), beams=2, steps=4)
     assert isinstance(report.greedy.text, str) and report.beams
     weights.fetch("caption:vit-gpt2")  # already here: no second download
     assert hub_server.gets[f"{CAPTION_REPO}/model.safetensors"] == 1
@@ -123,7 +123,7 @@ def test_server_killed_mid_file_leaves_nothing_and_a_retry_works(hub_server, fre
     assert message.startswith("Could not download ViT + GPT-2") and "try again" in message
     assert "\n" not in message and "Traceback" not in message
     assert not weights.present("caption:vit-gpt2") and leftovers(fresh / "hf") == []
-    with pytest.raises(caption.CaptionModelMissing):
+    with pytest.raises(WeightsMissing):
         caption.load_captioner("vit-gpt2", CPU)
     hub_server.restart()
     weights.fetch("caption:vit-gpt2")
@@ -181,7 +181,7 @@ def test_offline_never_downloads_and_keeps_the_message(hub_server, fresh, monkey
         with monkeypatch.context() as m:
             m.setenv(name, "1")
             weights.ensure("caption:vit-gpt2")  # offline: nothing happens ...
-            with pytest.raises(caption.CaptionModelMissing, match=r"python -m playground\.fetch caption vit-gpt2"):
+            with pytest.raises(WeightsMissing, match=r"python -m playground\.fetch caption vit-gpt2"):
                 caption.load_captioner("vit-gpt2", CPU)  # ... and the loader says what is missing, as before
             with pytest.raises(DownloadError, match="switched off"):
                 weights.fetch("caption:vit-gpt2")
@@ -202,7 +202,9 @@ def test_vgg19_from_the_hub_loads_into_gatys(hub_server, fresh, vgg_state):
     assert all(torch.equal(loaded[k], vgg_state[f"features.{k}"]) for k in loaded)
     gatys = style.Gatys(style.load_vgg19_features(), CPU)
     square = Image.new("RGB", (32, 32), (200, 40, 40))
-    steps = list(gatys.run(square, [(square, 1.0)], style.GatysSettings(steps=1, size=32), every=1))
+    steps = list(
+        gatys.stylized(square, styles=[(square, 1.0)], settings=style.GatysSettings(steps=1, size=32), every=1)
+    )
     assert steps[-1].image.size == (32, 32)
 
 
@@ -272,7 +274,7 @@ def test_published_cyclegan_download_truncated_corrupt_and_retry(cyclegan_server
     size = len(cyclegan_server.files["/style_vangogh.pth"])
     assert seen[-1] == (size, size) and weights.present("cyclegan:style_vangogh")
     translator = translate.load_official_pair("style_vangogh", CPU, folder=folder, fetch=False)
-    assert translator.translate(Image.new("RGB", (40, 24))).output.size == (40, 24)
+    assert translator.translation(Image.new("RGB", (40, 24))).output.size == (40, 24)
 
     # the recorded hash now guards the file: a changed file on the server is refused, the good copy kept
     (folder / "style_vangogh.pth").unlink()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
@@ -21,6 +22,19 @@ def _mlp(d_in: int, d_out: int, hidden: int, layers: int) -> nn.Sequential:
     for i in range(layers):
         blocks += [nn.Linear(d_in if i == 0 else hidden, hidden), nn.LeakyReLU(0.2)]
     return nn.Sequential(*blocks, nn.Linear(hidden if layers else d_in, d_out))
+
+
+def seeded(module: nn.Module, rng: torch.Generator) -> nn.Module:
+    """`module` built without drawing from the global generator (construct it under `torch.device("meta")`),
+    then given PyTorch's default Linear initialisation — weights and biases U(±1/√fan_in) — from `rng`."""
+    module = module.to_empty(device="cpu")
+    with torch.no_grad():
+        for layer in module.modules():
+            if isinstance(layer, nn.Linear):
+                bound = 1 / math.sqrt(layer.in_features)
+                layer.weight.uniform_(-bound, bound, generator=rng)
+                layer.bias.uniform_(-bound, bound, generator=rng)
+    return module
 
 
 class ToyGenerator(nn.Module):

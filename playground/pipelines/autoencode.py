@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageOps
 from scipy.cluster.vq import kmeans2
 
 from .. import checkpoints, controls
+from ..errors import UserError
 from ..imaging import enlarge, font, to_pil
 from ..models.autoencoders import corrupt, psnr
 
@@ -19,7 +20,10 @@ CLASS_COLOURS = [
     (31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75), (227, 119, 194),
     (127, 127, 127), (188, 189, 34), (23, 190, 207),
 ]  # fmt: skip
-MAP_SIDE = 420
+MAP_SIDE = 420  # the latent map's side in pixels
+SAMPLE_SCALE = 3  # VAE samples: 28 px → 84 px cells
+MAX_SAMPLES = 64
+MAX_CLUSTERS = 30
 
 
 def to_model_input(image: Image.Image) -> torch.Tensor:
@@ -86,8 +90,8 @@ class AutoencoderPipeline:
         return enlarge(to_pil(x[0]), self.scale)
 
     @torch.inference_mode()
-    def reconstruct(self, image: Image.Image | None = None, *, example: Any = 0, noise: Any = 0.0,
-                    seed: Any = 0) -> tuple[Image.Image, Image.Image, Image.Image, float, float]:  # fmt: skip
+    def reconstruction(self, image: Image.Image | None = None, *, example: Any = 0, noise: Any = 0.0,
+                       seed: Any = 0) -> tuple[Image.Image, Image.Image, Image.Image, float, float]:  # fmt: skip
         """(clean input, noisy input, output, PSNR of the noisy input, PSNR of the output) — PSNR against the clean."""
         if image is None:
             index = controls.whole(example, "The example", 0, len(self.examples) - 1)
@@ -102,18 +106,19 @@ class AutoencoderPipeline:
         return self.picture(clean), self.picture(noisy), self.picture(output), psnr(noisy, clean), psnr(output, clean)
 
     @torch.inference_mode()
-    def sample(self, seed: Any, n: Any = 16) -> Image.Image:
-        """VAE only: decodes of z ~ N(0, I), a grid of n."""
+    def samples(self, seed: Any, *, n: Any = 16) -> Image.Image:
+        """VAE only: decodes of z ~ N(0, I), a square-ish sheet of n."""
         if not self.is_vae:
-            raise ValueError("Sampling needs the VAE: a plain autoencoder has no prior to sample from.")
-        count = controls.whole(n, "The number of samples", 1, 64)
+            raise UserError("Sampling needs the VAE: a plain autoencoder has no prior to sample from.")
+        n = controls.whole(n, "The number of samples", 1, MAX_SAMPLES)
         generator = torch.Generator().manual_seed(controls.seed(seed))
-        z = torch.randn(count, self.model.config.latent_dim, generator=generator).to(self.device)
-        images = [enlarge(to_pil(x), 3) for x in self.model.decode(z)]
-        cols = int(np.ceil(np.sqrt(count)))
-        sheet = Image.new("L", (cols * 84, int(np.ceil(count / cols)) * 84))
+        z = torch.randn(n, self.model.config.latent_dim, generator=generator).to(self.device)
+        images = [enlarge(to_pil(x), SAMPLE_SCALE) for x in self.model.decode(z)]
+        cell = images[0].width
+        cols = int(np.ceil(np.sqrt(n)))
+        sheet = Image.new("L", (cols * cell, int(np.ceil(n / cols)) * cell))
         for i, im in enumerate(images):
-            sheet.paste(im, ((i % cols) * 84, (i // cols) * 84))
+            sheet.paste(im, ((i % cols) * cell, (i // cols) * cell))
         return sheet
 
     def to_map(self, points: np.ndarray) -> np.ndarray:
@@ -121,9 +126,10 @@ class AutoencoderPipeline:
         unit = (points - low) / (high - low)
         return np.stack([unit[:, 0] * MAP_SIDE, (1 - unit[:, 1]) * MAP_SIDE], 1)
 
-    def latent_map(self, k: Any, seed: Any = 0) -> tuple[Image.Image, float, list[str]]:
-        """Test codes coloured by class, k-means over the full codes (centres as crosses); purity."""
-        clusters = controls.whole(k, "k", 2, 30)
+    def latent_map(self, seed: Any = 0, *, n: Any = 10) -> tuple[Image.Image, float, list[str]]:
+        """Test codes coloured by class, k-means with `n` clusters over the full codes (centres as crosses);
+        the clusters' purity; the class names of the colour key."""
+        clusters = controls.whole(n, "k", 2, MAX_CLUSTERS)
         centres, assignment = kmeans2(self.codes.astype(np.float64), clusters, seed=controls.seed(seed), minit="++")
         purity = cluster_purity(assignment, self.labels)
         canvas = Image.new("RGB", (MAP_SIDE, MAP_SIDE), (255, 255, 255))
@@ -138,7 +144,7 @@ class AutoencoderPipeline:
         return with_legend(canvas, names), purity, names
 
     @torch.inference_mode()
-    def decode_at(self, x: Any, y: Any) -> Image.Image:
+    def decoded(self, x: Any, y: Any) -> Image.Image:
         """Decode the latent point under map position (x, y) in [0, 1]² (origin bottom-left)."""
         u = controls.bounded(x, "x", 0, 1)
         v = controls.bounded(y, "y", 0, 1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import torch
 from PIL import Image
@@ -47,6 +46,3 @@ class GeneratorPipeline:
     @staticmethod
     def pictures(batch: torch.Tensor, scale: int) -> list[Image.Image]:
         return [enlarge(to_pil(image), scale) for image in batch]
-
-    def describe(self) -> dict[str, Any]:
-        return {"model": self.name, "dataset": self.card.get("dataset")}

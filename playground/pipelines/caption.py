@@ -21,7 +21,7 @@ import torch
 from PIL import Image
 
 from .. import controls, hub
-from ..downloads import WeightsError
+from ..errors import UserError, WeightsMissing
 
 
 @dataclass(frozen=True)
@@ -46,10 +46,6 @@ REGISTRY: dict[str, CaptionerSpec] = {
 }  # fmt: skip
 
 
-class CaptionModelMissing(WeightsError):
-    """The weights are not on this machine; the message names the command that fetches them."""
-
-
 def fetch_command(key: str) -> str:
     return f"python -m playground.fetch caption {key}"
 
@@ -66,12 +62,12 @@ def _local_kind(folder: Path) -> str:
     try:
         model_type = json.loads((folder / "config.json").read_text()).get("model_type")
     except (OSError, json.JSONDecodeError):
-        raise ValueError(f"{folder.name} has no readable config.json (a folder saved with save_pretrained).") from None
+        raise UserError(f"{folder.name} has no readable config.json (a folder saved with save_pretrained).") from None
     if model_type == "vision-encoder-decoder":
         return "encoder-decoder"
     if model_type == "blip":
         return "blip"
-    raise ValueError(f"{folder.name} holds a {model_type!r} model, not an image captioner.")
+    raise UserError(f"{folder.name} holds a {model_type!r} model, not an image captioner.")
 
 
 def load_components(spec: CaptionerSpec, *, local_only: bool = True) -> tuple[Any, Any, Any]:
@@ -136,7 +132,7 @@ def resolve(source: str) -> CaptionerSpec:
     if source.count("/") == 1 and " " not in source:
         kind = "blip" if "blip" in source.lower() else "encoder-decoder"
         return CaptionerSpec(source, source, kind, repo=source)
-    raise ValueError(f"Unknown captioner {source[:60]!r}; choose one of {', '.join(REGISTRY)}, a folder or a Hub id.")
+    raise UserError(f"Unknown captioner {source[:60]!r}; choose one of {', '.join(REGISTRY)}, a folder or a Hub id.")
 
 
 def load_captioner(source: str, device: torch.device) -> Captioner:
@@ -144,9 +140,10 @@ def load_captioner(source: str, device: torch.device) -> Captioner:
     try:
         model, image_processor, tokenizer = load_components(spec, local_only=True)
     except OSError:  # transformers' "not in the cache and offline" family of errors
-        raise CaptionModelMissing(
+        raise WeightsMissing(
             f"The captioning model {spec.label} is not downloaded on this machine. "
-            f"Fetch it once with: {fetch_command(spec.key)}"
+            f"Fetch it once with: {fetch_command(spec.key)}",
+            command=fetch_command(spec.key),
         ) from None
     return Captioner(model, image_processor, tokenizer, spec, device)
 
@@ -220,22 +217,23 @@ class Captioner:
         return [Candidate(t.strip(), lp, n) for t, (lp, n) in zip(texts, scores, strict=True)]
 
     @torch.inference_mode()
-    def caption(
-        self, image: Image.Image, *, num_beams: Any = 4, num_return: Any = 3, max_new_tokens: Any = 20,
-        no_repeat_ngram_size: Any = 0, repetition_penalty: Any = 1.0, length_penalty: Any = 1.0,
+    def captions(
+        self, image: Image.Image, *, beams: Any = 4, n: Any = 3, steps: Any = 20, no_repeat_ngram_size: Any = 0,
+        repetition_penalty: Any = 1.0, length_penalty: Any = 1.0,
     ) -> CaptionReport:  # fmt: skip
-        beams = controls.whole(num_beams, "The number of beams", 1, 16)
+        """Greedy decoding beside beam search (width `beams`, its `n` best kept), each at most `steps` tokens,
+        every candidate re-scored with its exact log-probability; timings of both."""
+        width = controls.whole(beams, "The number of beams", 1, 16)
         settings = {
-            "num_beams": beams,
-            # the n-best list can hold at most one entry per beam
-            "num_return": min(controls.whole(num_return, "The n-best size", 1, 16), beams),
-            "max_new_tokens": controls.whole(max_new_tokens, "Max new tokens", 1, 64),
+            "beams": width,
+            "n": min(controls.whole(n, "The n-best size", 1, 16), width),  # at most one entry per beam
+            "steps": controls.whole(steps, "Max new tokens", 1, 64),
             "no_repeat_ngram_size": controls.whole(no_repeat_ngram_size, "No-repeat n-gram size", 0, 6),
             "repetition_penalty": controls.bounded(repetition_penalty, "The repetition penalty", 1.0, 3.0),
             "length_penalty": controls.bounded(length_penalty, "The length penalty", -2.0, 3.0),
         }
         shared = {
-            "max_new_tokens": settings["max_new_tokens"], "no_repeat_ngram_size": settings["no_repeat_ngram_size"],
+            "max_new_tokens": settings["steps"], "no_repeat_ngram_size": settings["no_repeat_ngram_size"],
             "repetition_penalty": settings["repetition_penalty"],
         }  # fmt: skip
         pixels = self.pixels(image)
@@ -244,7 +242,7 @@ class Captioner:
         greedy_seconds = time.perf_counter() - start
         start = time.perf_counter()
         beam = self._generate(
-            pixels, num_beams=beams, num_return_sequences=settings["num_return"],
+            pixels, num_beams=width, num_return_sequences=settings["n"],
             length_penalty=settings["length_penalty"], early_stopping=True, **shared,
         )  # fmt: skip
         beam_seconds = time.perf_counter() - start
@@ -255,22 +253,22 @@ class Captioner:
         )  # fmt: skip
 
     @torch.inference_mode()
-    def attention(self, image: Image.Image, *, max_new_tokens: Any = 20, layer: Any = "mean") -> AttentionReport:
+    def attention(self, image: Image.Image, *, steps: Any = 20, layer: Any = "mean") -> AttentionReport:
         """Greedy caption plus, per generated token, the cross-attention over the image patches
         (averaged over heads, and over layers unless one layer is picked)."""
         if self.is_blip:
-            raise ValueError("Attention maps are shown for vision encoder–decoder models (ViT/Swin + GPT-2).")
+            raise UserError("Attention maps are shown for vision encoder–decoder models (ViT/Swin + GPT-2).")
         pixels = self.pixels(image)
         out = self._generate(
             pixels, num_beams=1, output_attentions=True,
-            max_new_tokens=controls.whole(max_new_tokens, "Max new tokens", 1, 64),
+            max_new_tokens=controls.whole(steps, "Max new tokens", 1, 64),
         )  # fmt: skip
-        steps = out.cross_attentions  # per token: per layer (1, heads, 1, patches)
-        n_layers = len(steps[0])
+        per_token = out.cross_attentions  # per token: per layer (1, heads, 1, patches)
+        n_layers = len(per_token[0])
         pick = list(range(n_layers)) if layer == "mean" else [controls.whole(layer, "The layer", 0, n_layers - 1)]
-        maps = torch.stack([torch.stack([step[i][0].mean(0)[-1] for i in pick]).mean(0) for step in steps])
+        maps = torch.stack([torch.stack([layers[i][0].mean(0)[-1] for i in pick]).mean(0) for layers in per_token])
         maps = patch_grid(maps.float().cpu())
-        token_ids = out.sequences[0, 1 : 1 + len(steps)]
+        token_ids = out.sequences[0, 1 : 1 + len(per_token)]
         tokens = [self.tokenizer.decode([int(t)]).strip() or "␣" for t in token_ids]
         return AttentionReport(tokens, maps.numpy())
 
@@ -285,7 +283,7 @@ def patch_grid(weights: torch.Tensor) -> torch.Tensor:
     else:
         side = math.isqrt(n)
         if side * side != n:
-            raise ValueError(f"Cannot lay {n} encoder positions out as a square patch grid.")
+            raise UserError(f"Cannot lay {n} encoder positions out as a square patch grid.")
     weights = weights / weights.sum(1, keepdim=True).clamp_min(1e-12)
     return weights.view(-1, side, side)
 

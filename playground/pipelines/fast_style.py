@@ -12,6 +12,7 @@ import torch
 from PIL import Image
 
 from .. import controls, settings
+from ..errors import UserError
 
 BUILTIN_STYLES = 26
 GALLERY_CACHE = 4  # galleries kept (the examples' and the latest pictures')
@@ -32,43 +33,39 @@ class FastStyle:
         try:
             return fn(*args, **kwargs)
         except StyleTransferError as exc:
-            raise ValueError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+            raise UserError(f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
 
-    def with_image(self, content: Image.Image, style: Image.Image, *, strength: float = 1.0,
-                   preserve_color: bool = False) -> Image.Image:  # fmt: skip
-        """Any picture as the style; strength 0 keeps the photo's own style, 1 takes the painting's."""
+    def stylized(self, image: Image.Image, *, style: Image.Image | Sequence[int] | int, strength: float = 1.0,
+                 preserve_color: bool = False) -> Image.Image:  # fmt: skip
+        """`image` repainted in the style of another picture, or of built-in styles (one number, or several
+        for an equal blend); strength 0 keeps the photo's own style, 1 takes the style's."""
         strength = controls.bounded(strength, "Style strength", 0, 1)
-        return self._call(
-            self.engine.stylize_with, content, style, strength=strength, preserve_color=bool(preserve_color)
-        )
-
-    def builtin(self, content: Image.Image, styles: Sequence[int] | int, *, strength: float = 1.0,
-                preserve_color: bool = False) -> Image.Image:  # fmt: skip
-        """One of the 26 built-in styles, or an equal blend of several."""
-        picked = controls.items(styles, "built-in style") if styles not in (None, [], ()) else []
+        if isinstance(style, Image.Image):
+            return self._call(
+                self.engine.stylize_with, image, style, strength=strength, preserve_color=bool(preserve_color)
+            )
+        picked = controls.items(style, "built-in style") if style not in (None, [], ()) else []
         if not picked:
-            raise ValueError("Pick at least one built-in style.")
-        indices = [controls.whole(i, "A built-in style", 0, BUILTIN_STYLES - 1) for i in picked]
-        strength = controls.bounded(strength, "Style strength", 0, 1)
-        blend = {i: 1.0 for i in indices}
+            raise UserError("Pick at least one built-in style.")
+        blend = {controls.whole(i, "A built-in style", 0, BUILTIN_STYLES - 1): 1.0 for i in picked}
         return self._call(
-            self.engine.stylize, content, style=blend, strength=strength, preserve_color=bool(preserve_color)
+            self.engine.stylize, image, style=blend, strength=strength, preserve_color=bool(preserve_color)
         )
 
-    def gallery(self, sample: Image.Image, side: int = 160) -> list[tuple[Image.Image, str]]:
-        """Every built-in style applied to one sample picture, to choose from.
+    def gallery(self, image: Image.Image, side: int = 160) -> list[tuple[Image.Image, str]]:
+        """Every built-in style applied to one picture, to choose from.
 
         Cached by the thumbnail's pixels (a few at most): the same picture is computed once, and no visitor
         is ever shown thumbnails of another visitor's picture.
         """
-        thumb = sample.convert("RGB").copy()
+        thumb = image.convert("RGB").copy()
         thumb.thumbnail((side, side))
         key = hashlib.sha256(thumb.tobytes()).hexdigest() + f"{thumb.size}"
         with self._lock:
             if key in self._galleries:
                 self._galleries.move_to_end(key)
                 return self._galleries[key]
-        thumbs = [(self.builtin(thumb, i), f"style {i}") for i in range(BUILTIN_STYLES)]
+        thumbs = [(self.stylized(thumb, style=i), f"style {i}") for i in range(BUILTIN_STYLES)]
         with self._lock:
             self._galleries[key] = thumbs
             while len(self._galleries) > GALLERY_CACHE:

@@ -8,21 +8,31 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from .. import controls
-from ..models.toy import ToyDiscriminator, ToyGANConfig, ToyGenerator
+from ..errors import UserError
+from ..gradients import frozen, update
+from ..losses import (
+    discriminator_loss,
+    generator_loss,
+    gradient_penalty,
+    lsgan_loss,
+    wasserstein_critic_loss,
+    wasserstein_generator_loss,
+)  # fmt: skip
+from ..models.toy import ToyDiscriminator, ToyGANConfig, ToyGenerator, seeded
 from ..toy_data import BUILTIN, DISTRIBUTIONS, PointSet, energy_distance
 
 Loss = Literal["non-saturating", "lsgan", "wgan-gp"]
 LOSSES = ("non-saturating", "lsgan", "wgan-gp")
 GRID = 72  # the decision surface is sampled on GRID × GRID points
 PREVIEW_POINTS = 512
+GP_WEIGHT = 10.0  # WGAN-GP's λ (Gulrajani et al.)
 MAX_HISTORY = 5_000  # loss records kept (one per burst): a long session's memory stays bounded
 
 
@@ -70,14 +80,16 @@ class Toy2DTrainer:
         s = self.settings
         if s.distribution == "custom":
             if points is None:
-                raise ValueError("Upload a CSV of x,y points or draw some first (distribution 'custom').")
+                raise UserError("Upload a CSV of x,y points or draw some first (distribution 'custom').")
             self.sample_real = PointSet(points)
         else:
             self.sample_real = BUILTIN[s.distribution]
-        torch.manual_seed(s.seed)
+        # Every random number of this run comes from its own generator: runs of two visitors never interfere.
         self.rng = torch.Generator().manual_seed(s.seed)
         config = ToyGANConfig(hidden=s.hidden, layers=s.layers)
-        self.generator, self.discriminator = ToyGenerator(config), ToyDiscriminator(config)
+        with torch.device("meta"):  # built without touching the global generator, then seeded from self.rng
+            generator, discriminator = ToyGenerator(config), ToyDiscriminator(config)
+        self.generator, self.discriminator = seeded(generator, self.rng), seeded(discriminator, self.rng)
         betas = (0.5, 0.9) if s.loss == "wgan-gp" else (0.5, 0.999)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=s.lr_g, betas=betas)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=s.lr_d, betas=betas)
@@ -100,26 +112,24 @@ class Toy2DTrainer:
             group["lr"] = settings.lr_d
         self.settings = settings
 
-    # -- training --------------------------------------------------------------------------------------
+    # -- training: the losses and the freezing helper of the training recipes (playground.losses, .gradients)
     def _d_loss(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         d_real, d_fake = self.discriminator(real), self.discriminator(fake)
         if self.settings.loss == "lsgan":
-            return 0.5 * ((d_real - 1) ** 2).mean() + 0.5 * (d_fake**2).mean()
+            return 0.5 * (lsgan_loss(d_real, True) + lsgan_loss(d_fake, False))
         if self.settings.loss == "wgan-gp":
-            eps = torch.rand(len(real), 1, generator=self.rng)
-            mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
-            (grad,) = torch.autograd.grad(self.discriminator(mix).sum(), mix, create_graph=True)
-            penalty = ((grad.norm(dim=1) - 1) ** 2).mean()
-            return d_fake.mean() - d_real.mean() + 10 * penalty
-        return F.softplus(-d_real).mean() + F.softplus(d_fake).mean()  # BCE with logits
+            penalty = gradient_penalty(self.discriminator, real, fake, self.rng)
+            return wasserstein_critic_loss(d_real, d_fake) + GP_WEIGHT * penalty
+        return discriminator_loss(d_real, d_fake)
 
     def _g_loss(self, fake: torch.Tensor) -> torch.Tensor:
-        d_fake = self.discriminator(fake)
-        if self.settings.loss == "lsgan":
-            return 0.5 * ((d_fake - 1) ** 2).mean()
-        if self.settings.loss == "wgan-gp":
-            return -d_fake.mean()
-        return F.softplus(-d_fake).mean()  # non-saturating −log D(G(z))
+        with frozen(self.discriminator) as critic:
+            d_fake = critic(fake)
+            if self.settings.loss == "lsgan":
+                return 0.5 * lsgan_loss(d_fake, True)
+            if self.settings.loss == "wgan-gp":
+                return wasserstein_generator_loss(d_fake)
+            return generator_loss(d_fake)  # non-saturating −log D(G(z))
 
     def _step(self) -> tuple[torch.Tensor, torch.Tensor]:
         """One generator step after `d_steps` discriminator steps; returns (loss_d, loss_g)."""
@@ -129,17 +139,9 @@ class Toy2DTrainer:
             with torch.no_grad():
                 fake = self.generator(torch.randn(s.batch, 2, generator=self.rng))
             loss_d = self._d_loss(real, fake)
-            self.opt_d.zero_grad(set_to_none=True)
-            loss_d.backward()
-            self.opt_d.step()
-        for p in self.discriminator.parameters():
-            p.requires_grad_(False)
+            update(self.opt_d, loss_d)
         loss_g = self._g_loss(self.generator(torch.randn(s.batch, 2, generator=self.rng)))
-        for p in self.discriminator.parameters():
-            p.requires_grad_(True)
-        self.opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        self.opt_g.step()
+        update(self.opt_g, loss_g)
         self.steps += 1
         return loss_d, loss_g
 
@@ -153,16 +155,17 @@ class Toy2DTrainer:
             losses = self._step()
         self._record(*losses)
 
-    def stream(self, steps_per_frame: int, max_steps: int, *, tick_s: float | None = None) -> Iterator[Snapshot | None]:
-        """Train in bursts, yielding a snapshot after each, until `max_steps` generator steps in total.
+    def stream(self, steps: int, *, every: int = 10, tick_s: float | None = None) -> Iterator[Snapshot | None]:
+        """Train `steps` more generator steps, yielding a snapshot every `every` of them (and at the end).
 
         With `tick_s`, a burst also yields None whenever `tick_s` seconds passed since the last yield: a
         consumer that stops iterating (a UI stream whose visitor left) then stops the work within one step.
         """
-        steps_per_frame = controls.whole(steps_per_frame, "Steps per picture", 1, 100_000)
+        every = controls.whole(every, "Steps per picture", 1, 100_000)
+        end = self.steps + controls.whole(steps, "Steps", 1, 10_000_000)
         last = time.monotonic()
-        while self.steps < max_steps:
-            n = min(steps_per_frame, max_steps - self.steps)
+        while self.steps < end:
+            n = min(every, end - self.steps)
             for i in range(n):
                 losses = self._step()
                 if tick_s is not None and i < n - 1 and time.monotonic() - last >= tick_s:
@@ -200,6 +203,3 @@ class Toy2DTrainer:
         if self.history:
             self.history[-1]["energy"] = self.distance()
         return snap
-
-    def describe(self) -> dict:
-        return {**asdict(self.settings), "steps": self.steps}

@@ -82,8 +82,9 @@ def frame(trainer: Toy2DTrainer, snap: Snapshot | None = None) -> Image.Image:
     return picture
 
 
-def film(trainer: Toy2DTrainer, max_frames: int = 60) -> list[Image.Image]:
-    """Frames of the run so far for an animation: at most `max_frames`, evenly spaced, the last one included."""
+def film(trainer: Toy2DTrainer, n: int = 60) -> list[Image.Image]:
+    """Frames of the run so far for an animation: at most `n`, evenly spaced, the last one included."""
     snaps = trainer.snapshots
-    picks = sorted({round(i * (len(snaps) - 1) / max(max_frames - 1, 1)) for i in range(min(max_frames, len(snaps)))})
+    n = min(n, len(snaps))
+    picks = sorted({round(i * (len(snaps) - 1) / max(n - 1, 1)) for i in range(n)})
     return [frame(trainer, snaps[i]) for i in picks]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import torch
@@ -10,13 +10,14 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .. import controls
+from ..errors import UserError
 from ..imaging import labelled_grid, strip
 from .base import GeneratorPipeline
 
 CODE_RANGE = 2.0  # the paper shows codes trained on [-1, 1] extrapolating to [-2, 2]
-MAX_FRAMES = 60
-MAX_SWEEP_STEPS = 15
-MAX_SWEEP_SEEDS = 12
+MAX_FRAMES = 60  # interpolation: the most frames (n) one call makes
+MAX_SWEEP_COLUMNS = 15  # sweep: the most values of the swept code (n)
+MAX_SWEEP_SEEDS = 12  # sweep: the most seed rows (n_seeds)
 
 
 @dataclass
@@ -27,9 +28,6 @@ class LatentSettings:
     seed: int
     category: int
     codes: list[float] | None = None  # None: every continuous code at 0
-
-    def as_json(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def slerp(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
@@ -71,7 +69,7 @@ def category_choices(card: dict[str, Any]) -> list[tuple[str, int]]:
 
 
 class LatentPipeline(GeneratorPipeline):
-    """InfoGAN generator with a human-readable category picker (via the card's category→class map)."""
+    """InfoGAN generator with a human-readable category picker (via the card's category→class figures)."""
 
     scale = 10  # 28 px → 280 px for the main view
     thumbnail_scale = 4  # 28 px → 112 px in grids and strips
@@ -85,90 +83,106 @@ class LatentPipeline(GeneratorPipeline):
 
     # -- validation ----------------------------------------------------------------------------------
     def check_category(self, value: Any) -> int:
+        """An index, a picker label ("Trouser (99 %)") or the bare class name of a named category."""
         labels = self.category_labels()
-        if isinstance(value, str) and value in labels:
-            return labels.index(value)
+        if isinstance(value, str):
+            named = [label.rsplit(" (", 1)[0] for label in labels]
+            for options in (labels, named):
+                if value in options:
+                    return options.index(value)
         try:
             return controls.whole(value, "The category", 0, self.config.num_categories - 1)
-        except ValueError:
-            raise ValueError(
+        except UserError:
+            raise UserError(
                 f"Unknown category {str(value)[:40]!r}; use 0–{self.config.num_categories - 1} or one of: "
                 f"{', '.join(labels)}."
             ) from None
 
     def check_codes(self, codes: Any) -> list[float]:
-        n = self.config.num_continuous
-        codes = [0.0] * n if codes is None else list(codes)
-        if len(codes) != n:
-            raise ValueError(f"This model has {n} continuous codes; got {len(codes)} values.")
+        k = self.config.num_continuous
+        codes = [0.0] * k if codes is None else list(controls.items(codes, "code"))
+        if len(codes) != k:
+            raise UserError(f"This model has {k} continuous codes; got {len(codes)} values.")
         return [controls.bounded(c, f"Code {i + 1}", -CODE_RANGE, CODE_RANGE) for i, c in enumerate(codes)]
+
+    def check(self, seed: Any, category: Any, codes: Any) -> LatentSettings:
+        return LatentSettings(
+            model=self.name, seed=controls.seed(seed), category=self.check_category(category),
+            codes=self.check_codes(codes),
+        )  # fmt: skip
 
     # -- generation ------------------------------------------------------------------------------------
     @torch.inference_mode()
-    def render(self, noise: torch.Tensor, category: torch.Tensor, codes: torch.Tensor) -> list[Image.Image]:
+    def _render(self, noise: torch.Tensor, category: torch.Tensor, codes: torch.Tensor) -> list[Image.Image]:
         """noise (B, noise_dim), category (B,) or (B, K) weights, codes (B, n_codes) → B enlarged images."""
         return self.pictures(self.generator(noise, category.to(self.device), codes.to(self.device)), self.scale)
 
-    def generate(self, seed: Any, category: Any, codes: Any = None) -> tuple[Image.Image, LatentSettings]:
-        s, k, c = controls.seed(seed), self.check_category(category), self.check_codes(codes)
-        image = self.render(self.noise([s], self.config.noise_dim), torch.tensor([k]), torch.tensor([c]))[0]
-        return image, LatentSettings(model=self.name, seed=s, category=k, codes=c)
+    def picture(self, seed: Any, *, category: Any = 0, codes: Any = None) -> tuple[Image.Image, LatentSettings]:
+        """One picture for a seed, a category and the continuous codes (all 0 when None)."""
+        used = self.check(seed, category, codes)
+        noise = self.noise([used.seed], self.config.noise_dim)
+        return self._render(noise, torch.tensor([used.category]), torch.tensor([used.codes]))[0], used
 
     def sweep(
-        self, seed: Any, category: Any, codes: Any = None, *, code_index: Any = 0,
-        rows: Literal["categories", "seeds"] = "categories", steps: Any = 9, num_seeds: Any = 6,
+        self, seed: Any, *, category: Any = 0, codes: Any = None, code: Any = 0,
+        rows: Literal["categories", "seeds"] = "categories", n: Any = 9, n_seeds: Any = 6,
     ) -> Image.Image:  # fmt: skip
-        """The InfoGAN paper's figure: each row one category (or one seed), each column one value of the
-        swept code from −2 to 2, every other control fixed."""
-        s, k, c = controls.seed(seed), self.check_category(category), self.check_codes(codes)
-        index = controls.whole(code_index, "The swept code", 0, self.config.num_continuous - 1)
-        n_steps = controls.whole(steps, "The number of columns", 2, MAX_SWEEP_STEPS)
-        values = torch.linspace(-CODE_RANGE, CODE_RANGE, n_steps).tolist()
-        labels = self.category_labels()
-        if rows == "categories":
-            row_categories = [cat for _, cat in category_choices(self.card)]
-            row_seeds = [s] * len(row_categories)
-            row_labels = [labels[cat] for cat in row_categories]
-        elif rows == "seeds":
-            n = controls.whole(num_seeds, "The number of seeds", 1, MAX_SWEEP_SEEDS)
-            row_seeds = [s + i for i in range(n) if s + i <= controls.MAX_SEED] or [s]
-            row_categories = [k] * len(row_seeds)
-            row_labels = [f"seed {x}" for x in row_seeds]
-        else:
-            raise ValueError(f"Rows must be 'categories' or 'seeds', got {rows!r}.")
-        noise = self.noise(row_seeds, self.config.noise_dim).repeat_interleave(n_steps, 0)
-        cats = torch.tensor(row_categories).repeat_interleave(n_steps)
-        grid_codes = torch.tensor(c).repeat(len(row_seeds) * n_steps, 1)
+        """The InfoGAN paper's figure: each row one category (or one of `n_seeds` seeds), each of the `n`
+        columns one value of the swept `code` from −2 to 2, every other control fixed."""
+        used = self.check(seed, category, codes)
+        index = controls.whole(code, "The swept code", 0, self.config.num_continuous - 1)
+        columns = controls.whole(n, "The number of columns", 2, MAX_SWEEP_COLUMNS)
+        values = torch.linspace(-CODE_RANGE, CODE_RANGE, columns).tolist()
+        row_seeds, row_categories, row_labels = self._sweep_rows(used, rows, n_seeds)
+        noise = self.noise(row_seeds, self.config.noise_dim).repeat_interleave(columns, 0)
+        grid_codes = torch.tensor(used.codes).repeat(len(row_seeds) * columns, 1)
         grid_codes[:, index] = torch.tensor(values).repeat(len(row_seeds))
-        images = self.render(noise, cats, grid_codes)
-        cells = [images[r * n_steps : (r + 1) * n_steps] for r in range(len(row_seeds))]
+        images = self._render(noise, torch.tensor(row_categories).repeat_interleave(columns), grid_codes)
+        cells = [images[r * columns : (r + 1) * columns] for r in range(len(row_seeds))]
         return labelled_grid(
             [[self.thumbnail(im) for im in row] for row in cells],
             row_labels=row_labels,
             column_labels=[f"{v:+.1f}" for v in values],
         )
 
-    def interpolate(
-        self, start: LatentSettings | dict, end: LatentSettings | dict, *, frames: Any = 16,
+    def _sweep_rows(self, used: LatentSettings, rows: str, n_seeds: Any) -> tuple[list[int], list[int], list[str]]:
+        """(seed, category, label) of each sweep row: every category at one seed, or seeds from one up."""
+        labels = self.category_labels()
+        if rows == "categories":
+            categories = [cat for _, cat in category_choices(self.card)]
+            return [used.seed] * len(categories), categories, [labels[cat] for cat in categories]
+        if rows == "seeds":
+            n_seeds = controls.whole(n_seeds, "The number of seeds", 1, MAX_SWEEP_SEEDS)
+            seeds = [used.seed + i for i in range(n_seeds) if used.seed + i <= controls.MAX_SEED] or [used.seed]
+            return seeds, [used.category] * len(seeds), [f"seed {x}" for x in seeds]
+        raise UserError(f"Rows must be 'categories' or 'seeds', got {str(rows)[:20]!r}.")
+
+    def interpolation(
+        self, start: LatentSettings | dict, end: LatentSettings | dict, *, n: Any = 16,
         mode: Literal["linear", "spherical"] = "spherical",
     ) -> tuple[list[Image.Image], Image.Image]:  # fmt: skip
-        """Frames from one setting to another: noise by lerp or slerp, codes and category linearly."""
-        a = start if isinstance(start, LatentSettings) else LatentSettings(model=self.name, **start)
-        b = end if isinstance(end, LatentSettings) else LatentSettings(model=self.name, **end)
-        n = controls.whole(frames, "The number of frames", 2, MAX_FRAMES)
+        """`n` frames from one setting to another (noise by lerp or slerp, codes and category linearly), and
+        the frames side by side as one strip."""
+        a, b = (self._settings(point) for point in (start, end))
+        n = controls.whole(n, "The number of frames", 2, MAX_FRAMES)
         if mode not in ("linear", "spherical"):
-            raise ValueError(f"Interpolation must be 'linear' or 'spherical', got {mode!r}.")
-        seeds = [controls.seed(a.seed), controls.seed(b.seed)]
-        cats = [self.check_category(a.category), self.check_category(b.category)]
-        codes = torch.tensor([self.check_codes(a.codes), self.check_codes(b.codes)])
-        za, zb = self.noise(seeds, self.config.noise_dim).cpu()
-        onehots = F.one_hot(torch.tensor(cats), self.config.num_categories).float()
+            raise UserError(f"Interpolation must be 'linear' or 'spherical', got {str(mode)[:20]!r}.")
+        za, zb = self.noise([a.seed, b.seed], self.config.noise_dim).cpu()
+        onehots = F.one_hot(torch.tensor([a.category, b.category]), self.config.num_categories).float()
+        codes = torch.tensor([a.codes, b.codes])
         ts = torch.linspace(0, 1, n)
         noise = torch.stack([slerp(za, zb, t) if mode == "spherical" else torch.lerp(za, zb, t) for t in ts.tolist()])
         blend = ts[:, None]
-        images = self.render(
+        images = self._render(
             noise.to(self.device),
             (1 - blend) * onehots[0] + blend * onehots[1],
             (1 - blend) * codes[0] + blend * codes[1],
         )
         return images, strip([self.thumbnail(im) for im in images])
+
+    def _settings(self, point: LatentSettings | dict) -> LatentSettings:
+        if isinstance(point, LatentSettings):
+            return self.check(point.seed, point.category, point.codes)
+        if not isinstance(point, dict):
+            raise UserError('An interpolation end must be settings such as {"seed": 7, "category": 2}.')
+        return self.check(point.get("seed"), point.get("category", 0), point.get("codes"))

@@ -9,6 +9,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
+from ..errors import UserError
 from ..imaging import enlarge, open_image, to_pil
 from .base import GeneratorPipeline
 
@@ -21,7 +22,7 @@ def sketch_to_edges(image: Image.Image, side: int = 28, canvas: int = 32) -> tor
         grey = ImageOps.invert(grey)
     ink = np.asarray(grey) > 64
     if ink.sum() < 3:
-        raise ValueError("Draw an outline first (the canvas is empty).")
+        raise UserError("Draw an outline first (the canvas is empty).")
     ys, xs = np.nonzero(ink)
     box = grey.crop((xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
     square_side = int(max(box.size) * 1.1) + 1
@@ -42,7 +43,7 @@ class SketchPipeline(GeneratorPipeline):
         self.judge = self.shipped_judge()
 
     @torch.inference_mode()
-    def render(self, image: Image.Image) -> tuple[Image.Image, Image.Image, str]:
+    def item(self, image: Image.Image) -> tuple[Image.Image, Image.Image, str]:
         """(the edge map the model sees, the item it draws, what the judge classifier calls it)."""
         condition = sketch_to_edges(image).to(self.device)
         item = self.generator(condition)
@@ -61,7 +62,7 @@ def sketch_image(value: Any) -> Image.Image:
     if isinstance(value, dict):
         value = value.get("composite")
     if value is None:
-        raise ValueError("Draw an outline or upload one first.")
+        raise UserError("Draw an outline or upload one first.")
     if isinstance(value, (dict, str)):  # the editor's raw FileData (the event skips Gradio's preprocessing)
         return open_image(value)
     if isinstance(value, Image.Image):

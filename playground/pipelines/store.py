@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from .. import settings
+from ..errors import UserError, WeightsMissing
 from .autoencode import AutoencoderPipeline
 from .conditional import ConditionalPipeline
 from .latent import LatentPipeline
@@ -23,6 +25,33 @@ PIPELINES = {
 }  # fmt: skip
 
 DATASET_LABELS = {"fashion-mnist": "Fashion-MNIST", "mnist": "MNIST"}
+
+
+class Models(Mapping[str, Any]):
+    """One family's checkpoints, as a tab receives them: names, labels and cards known at once (the UI is
+    built from them before any weights load), each pipeline loaded on first use and then kept resident."""
+
+    def __init__(self, store: Store, family: str) -> None:
+        self.store, self.family = store, family
+        self.names = store.names(family)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.names:
+            raise UserError(f"Unknown model {str(name)[:60]!r}; choose one of: {', '.join(self.names)}.")
+        return self.store.get(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def card(self, name: str) -> dict[str, Any]:
+        return self.store.cards[name]
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(dataset label, name) pairs for a model picker."""
+        return [(self.store.label(name), name) for name in self.names]
 
 
 class Store:
@@ -43,13 +72,17 @@ class Store:
     def names(self, family: str) -> list[str]:
         return [n for n, c in self.cards.items() if c.get("family") == family]
 
+    def models(self, family: str) -> Models:
+        """The checkpoints of one family, as a tab uses them."""
+        return Models(self, family)
+
     def label(self, name: str) -> str:
         dataset = self.cards[name].get("dataset", "")
         return DATASET_LABELS.get(dataset, dataset)
 
     def get(self, name: str) -> Any:
         if name not in self.cards or self.cards[name].get("family") not in PIPELINES:
-            raise ValueError(f"Unknown model {str(name)[:60]!r}.")
+            raise UserError(f"Unknown model {str(name)[:60]!r}.")
         with self._lock:
             if name not in self._loaded:
                 cls = PIPELINES[self.cards[name]["family"]]
@@ -82,7 +115,7 @@ class Store:
                 elif name in OFFICIAL:
                     self._loaded[key] = load_official_pair(name, self.device)
                 else:
-                    raise ValueError(f"Unknown CycleGAN model {str(name)[:60]!r}.")
+                    raise UserError(f"Unknown CycleGAN model {str(name)[:60]!r}.")
             return self._loaded[key]
 
     def fast_style(self) -> Any:
@@ -110,11 +143,8 @@ class Store:
             if card.get("family") in PIPELINES:
                 self.get(name)
         if heavy:
-            from .caption import CaptionModelMissing
-            from .style import WeightsMissing
-
             for load in (self.fast_style, self.gatys, lambda: self.captioner("vit-gpt2")):
                 try:
                     load()
-                except (CaptionModelMissing, WeightsMissing):
+                except WeightsMissing:
                     continue

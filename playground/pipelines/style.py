@@ -20,7 +20,7 @@ from PIL import Image
 from torch import nn
 
 from .. import controls, hub
-from ..downloads import WeightsError
+from ..errors import UserError, WeightsMissing
 
 # torchvision's ImageNet VGG19, as safetensors on the Hub (timm's copy, the same numbers) ...
 VGG19_HUB_REPO, VGG19_HUB_FILE = "timm/vgg19.tv_in1k", "model.safetensors"
@@ -33,13 +33,10 @@ VGG19_LAYERS = {
     "conv3_4": 17, "conv4_1": 20, "conv4_2": 22, "conv4_3": 24, "conv4_4": 26, "conv5_1": 29, "conv5_2": 31,
     "conv5_3": 33, "conv5_4": 35,
 }  # fmt: skip
+VGG19_FETCH = "python -m playground.fetch vgg19"
 STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
 CONTENT_LAYERS = ("conv4_2",)
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
-
-
-class WeightsMissing(WeightsError):
-    """VGG19's ImageNet weights are not on this machine; the message names the fetch command."""
 
 
 def vgg19_weights_path() -> Path:
@@ -75,8 +72,8 @@ def load_vgg19_features() -> nn.Sequential:
     path = vgg19_hub_path() or vgg19_weights_path()
     if not path.exists():
         raise WeightsMissing(
-            "VGG19's ImageNet weights are not downloaded on this machine. Fetch them once with: "
-            "python -m playground.fetch vgg19"
+            f"VGG19's ImageNet weights are not downloaded on this machine. Fetch them once with: {VGG19_FETCH}",
+            command=VGG19_FETCH,
         )
     if path.suffix == ".safetensors":
         from safetensors.torch import load_file
@@ -88,7 +85,7 @@ def load_vgg19_features() -> nn.Sequential:
     try:
         features.load_state_dict(features_state(state))
     except RuntimeError as exc:
-        raise ValueError(f"{path.name} does not hold VGG19 weights: {str(exc).splitlines()[0]}") from None
+        raise UserError(f"{path.name} does not hold VGG19 weights: {str(exc).splitlines()[0]}") from None
     return features
 
 
@@ -99,7 +96,7 @@ class VGGFeatures(nn.Module):
         super().__init__()
         unknown = [name for name in layers if name not in VGG19_LAYERS]
         if unknown:
-            raise ValueError(f"Unknown VGG19 layer {unknown[0]!r}; use names like conv4_2.")
+            raise UserError(f"Unknown VGG19 layer {unknown[0]!r}; use names like conv4_2.")
         last = max(VGG19_LAYERS[name] for name in layers)
         body = [nn.AvgPool2d(2, 2) if avg_pool and isinstance(m, nn.MaxPool2d) else m for m in features[: last + 1]]
         self.body = nn.Sequential(*body).eval().requires_grad_(False)
@@ -221,58 +218,74 @@ class Gatys:
                 return vgg(x.contiguous(memory_format=torch.channels_last))
         return vgg(x)
 
-    def run(
-        self, content: Image.Image, styles: Sequence[tuple[Image.Image, float]], settings: GatysSettings,
-        *, every: int = 10,
+    def stylized(
+        self, image: Image.Image, *, styles: Sequence[tuple[Image.Image, float]], settings: GatysSettings,
+        every: int = 10,
     ) -> Iterator[GatysProgress]:  # fmt: skip
+        """Optimise a picture whose VGG19 features match `image`'s and whose Gram matrices match the weighted
+        blend of `styles`; yields the picture every `every` steps (and at the last) with the losses."""
         s = settings.checked()
-        if not styles:
-            raise ValueError("Give at least one style image.")
-        weights = [controls.bounded(w, "A style's blend weight", 0, 1e6) for _, w in styles]
-        if sum(weights) <= 0:
-            raise ValueError("At least one style needs a blend weight above 0.")
-        content = fit(content.convert("RGB"), s.size)
+        content = fit(image.convert("RGB"), s.size)
         style_images = [fit(img.convert("RGB"), s.style_size or s.size) for img, _ in styles]
-        if s.preserve_color:
-            content_in, style_images = luminance(content), [luminance(img) for img in style_images]
+        weights = blend_weights(styles)
+        if s.preserve_color:  # optimise brightness only; the content's colours come back at the end
+            work, style_images = luminance(content), [luminance(img) for img in style_images]
         else:
-            content_in = content
-        layers = tuple(dict.fromkeys(s.content_layers + s.style_layers))
-        vgg = self.extractor(layers, s.avg_pool)
-        c = to_tensor(content_in).to(self.device)
-
-        with torch.inference_mode():  # targets, once
-            content_targets = {k: v.float() for k, v in self._activations(vgg, c).items() if k in s.content_layers}
-            style_targets = []
-            for img, w in zip(style_images, weights, strict=True):
-                acts = self._activations(vgg, to_tensor(img).to(self.device))
-                style_targets.append((w / sum(weights), {k: gram(acts[k]) for k in s.style_layers}))
-        content_targets = {k: v.clone() for k, v in content_targets.items()}  # leave inference mode
-        style_targets = [(w, {k: g.clone() for k, g in grams.items()}) for w, grams in style_targets]
-
-        generator = torch.Generator().manual_seed(s.seed)
-        if s.init == "content":
-            start = c.clone()
-        elif s.init == "style":
-            start = to_tensor(style_images[0].resize(content.size, Image.Resampling.LANCZOS)).to(self.device)
-        else:
-            start = (0.5 + 0.1 * torch.randn(c.shape, generator=generator)).clamp(0, 1).to(self.device)
-        image = start.requires_grad_(True)
-        losses: dict[str, float] = {}
-
-        def objective() -> torch.Tensor:
-            acts = self._activations(vgg, image)
-            content_loss = sum(F.mse_loss(acts[k].float(), t) for k, t in content_targets.items())
-            style_loss = sum(
-                w * sum(F.mse_loss(gram(acts[k]), g) for k, g in grams.items()) / len(grams)
-                for w, grams in style_targets
+            work = content
+        vgg = self.extractor(tuple(dict.fromkeys(s.content_layers + s.style_layers)), s.avg_pool)
+        targets = self._targets(vgg, work, style_images, weights, s)
+        start = self._start(work, style_images, s)
+        for step, picture, losses, seconds in self._optimise(vgg, targets, start, s, every):
+            yield GatysProgress(
+                step, with_chroma_of(picture, content) if s.preserve_color else picture, losses, seconds
             )
-            tv = total_variation(image)
-            total = s.content_weight * content_loss + s.style_weight * style_loss + s.tv_weight * tv
-            parts = {"content": content_loss, "style": style_loss, "tv": tv, "total": total}
-            losses.update({k: float(v.detach()) for k, v in parts.items()})
-            return total
 
+    def _targets(
+        self, vgg: VGGFeatures, content: Image.Image, style_images: list[Image.Image], weights: list[float],
+        s: GatysSettings,
+    ) -> Targets:  # fmt: skip
+        """The content activations and each style's Grams, computed once."""
+        with torch.inference_mode():
+            acts = self._activations(vgg, to_tensor(content).to(self.device))
+            content_acts = {k: v.float() for k, v in acts.items() if k in s.content_layers}
+            grams = []
+            for img, w in zip(style_images, weights, strict=True):
+                style_acts = self._activations(vgg, to_tensor(img).to(self.device))
+                grams.append((w / sum(weights), {k: gram(style_acts[k]) for k in s.style_layers}))
+        # clones leave inference mode, so the targets can sit in a graph that needs gradients
+        return Targets(
+            {k: v.clone() for k, v in content_acts.items()},
+            [(w, {k: g.clone() for k, g in layer_grams.items()}) for w, layer_grams in grams],
+        )
+
+    def _start(self, content: Image.Image, style_images: list[Image.Image], s: GatysSettings) -> torch.Tensor:
+        """The picture the optimisation starts from: the content, the first style, or seeded grey noise."""
+        if s.init == "content":
+            return to_tensor(content).to(self.device)
+        if s.init == "style":
+            return to_tensor(style_images[0].resize(content.size, Image.Resampling.LANCZOS)).to(self.device)
+        generator = torch.Generator().manual_seed(s.seed)
+        size = (1, 3, content.height, content.width)
+        return (0.5 + 0.1 * torch.randn(size, generator=generator)).clamp(0, 1).to(self.device)
+
+    def _loss(
+        self, vgg: VGGFeatures, targets: Targets, image: torch.Tensor, s: GatysSettings
+    ) -> dict[str, torch.Tensor]:
+        acts = self._activations(vgg, image)
+        content_loss = sum(F.mse_loss(acts[k].float(), t) for k, t in targets.content.items())
+        style_loss = sum(
+            w * sum(F.mse_loss(gram(acts[k]), g) for k, g in grams.items()) / len(grams) for w, grams in targets.styles
+        )
+        tv = total_variation(image)
+        total = s.content_weight * content_loss + s.style_weight * style_loss + s.tv_weight * tv
+        return {"content": content_loss, "style": style_loss, "tv": tv, "total": total}
+
+    def _optimise(
+        self, vgg: VGGFeatures, targets: Targets, start: torch.Tensor, s: GatysSettings, every: int
+    ) -> Iterator[tuple[int, Image.Image, dict[str, float], float]]:
+        """L-BFGS (one function evaluation per step) or Adam on the pixels, clamped to [0, 1] after each step."""
+        image = start.clone().requires_grad_(True)
+        losses: dict[str, float] = {}
         if s.optimizer == "lbfgs":
             optimizer = torch.optim.LBFGS([image], lr=1.0, max_iter=1, history_size=50)
         else:
@@ -280,9 +293,10 @@ class Gatys:
 
         def closure() -> torch.Tensor:
             optimizer.zero_grad(set_to_none=True)
-            loss = objective()
-            loss.backward()
-            return loss
+            parts = self._loss(vgg, targets, image, s)
+            losses.update({k: float(v.detach()) for k, v in parts.items()})
+            parts["total"].backward()
+            return parts["total"]
 
         started = time.perf_counter()
         for step in range(1, s.steps + 1):
@@ -290,7 +304,20 @@ class Gatys:
             with torch.no_grad():
                 image.clamp_(0, 1)
             if step % every == 0 or step == s.steps:
-                picture = to_image(image)
-                if s.preserve_color:
-                    picture = with_chroma_of(picture, content)
-                yield GatysProgress(step, picture, dict(losses), time.perf_counter() - started)
+                yield step, to_image(image), dict(losses), time.perf_counter() - started
+
+
+@dataclass
+class Targets:
+    content: dict[str, torch.Tensor]  # layer → activation of the content picture
+    styles: list[tuple[float, dict[str, torch.Tensor]]]  # (blend weight, layer → Gram) per style picture
+
+
+def blend_weights(styles: Sequence[tuple[Image.Image, float]]) -> list[float]:
+    """Each style's blend weight, checked: at least one style, and at least one weight above 0."""
+    if not styles:
+        raise UserError("Give at least one style image.")
+    weights = [controls.bounded(w, "A style's blend weight", 0, 1e6) for _, w in styles]
+    if sum(weights) <= 0:
+        raise UserError("At least one style needs a blend weight above 0.")
+    return weights

@@ -12,7 +12,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 from .. import checkpoints, settings
-from ..downloads import DownloadError, HashBook, WeightsError, download, sha256_of
+from ..downloads import HashBook, download, sha256_of
+from ..errors import CheckpointError, DownloadError, UserError, WeightsMissing
 from ..models.cyclegan import DOWNSAMPLINGS, CycleGANConfig, ResnetGenerator, drop_instance_norm_stats
 
 OFFICIAL_URL = settings.CYCLEGAN_URL  # PLAYGROUND_CYCLEGAN_URL names a mirror
@@ -48,10 +49,6 @@ OFFICIAL: dict[str, OfficialPair] = {
 PINNED_SHA256: dict[str, str] = {}  # none published upstream: each file's hash is recorded on first fetch
 
 
-class WeightsMissing(WeightsError):
-    """A published generator is not in the cache and could not be fetched; the message says how to."""
-
-
 def fetch_command(name: str) -> str:
     return f"python -m playground.fetch cyclegan {name}"
 
@@ -82,26 +79,27 @@ def load_official(name: str, device: torch.device, *, folder: Path | None = None
     fetch = not settings.OFFLINE if fetch is None else fetch
     if not path.exists():
         if not fetch:
-            raise WeightsMissing(f"{path.name} is not downloaded. Fetch it with: {fetch_command(name)}")
+            raise WeightsMissing(
+                f"{path.name} is not downloaded. Fetch it with: {fetch_command(name)}", command=fetch_command(name)
+            )
         try:
             fetch_official(name, folder=folder, timeout=timeout)
         except DownloadError as exc:
             raise WeightsMissing(
-                f"{path.name} is not downloaded ({exc}). Fetch it with: {fetch_command(name)}"
+                f"{path.name} is not downloaded ({exc}). Fetch it with: {fetch_command(name)}",
+                command=fetch_command(name),
             ) from None
     record = HashBook(folder).get(name)
     if record and sha256_of(path) != record["sha256"]:
-        raise checkpoints.CheckpointError(
+        raise CheckpointError(
             f"{path.name} does not match the hash recorded when it was fetched; delete it and fetch again"
         )
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # weights_only refuses pickled code; anything unreadable lands here too
-        raise checkpoints.CheckpointError(
-            f"{path.name} is not a plain state dict of tensors ({exc.__class__.__name__})"
-        ) from None
+        raise CheckpointError(f"{path.name} is not a plain state dict of tensors ({exc.__class__.__name__})") from None
     if not isinstance(state, dict):
-        raise checkpoints.CheckpointError(f"{path.name} does not hold a state dict")
+        raise CheckpointError(f"{path.name} does not hold a state dict")
     state, dropped = drop_instance_norm_stats(state)
     if dropped:
         print(f"note: {path.name}: dropped {len(dropped)} legacy instance-norm statistics")
@@ -110,7 +108,7 @@ def load_official(name: str, device: torch.device, *, folder: Path | None = None
         generator.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         first = " ".join(line.strip() for line in str(exc).splitlines()[1:3])
-        raise checkpoints.CheckpointError(f"{path.name} is not a ResNet-9 CycleGAN generator: {first}") from None
+        raise CheckpointError(f"{path.name} is not a ResNet-9 CycleGAN generator: {first}") from None
     return generator.to(device).eval()
 
 
@@ -156,13 +154,15 @@ class Translator:
         self.channels = g_ab.config.in_channels
 
     @torch.inference_mode()
-    def translate(self, image: Image.Image, direction: str = "A→B", *, max_side: int | None = None,
-                  with_identity: bool = False) -> Translation:  # fmt: skip
+    def translation(self, image: Image.Image, *, direction: str = "A→B", identity: bool = False,
+                    max_side: int | None = None) -> Translation:  # fmt: skip
+        """A→B (or B→A) of any size, the cycle back where the other generator exists, and with `identity`
+        the other generator applied to the picture itself; out at the size it came in (after `max_side`)."""
         if direction not in DIRECTIONS:
-            raise ValueError(f"Direction must be one of {', '.join(DIRECTIONS)}, got {str(direction)[:20]!r}.")
+            raise UserError(f"Direction must be one of {', '.join(DIRECTIONS)}, got {str(direction)[:20]!r}.")
         forward, backward = (self.g_ab, self.g_ba) if direction == "A→B" else (self.g_ba, self.g_ab)
         if forward is None:
-            raise ValueError(f"{self.label} has no published {self.label_b}→{self.label_a} generator; use A→B.")
+            raise UserError(f"{self.label} has no published {self.label_b}→{self.label_a} generator; use A→B.")
         max_side = max_side or settings.MAX_IMAGE_SIDE
         notice = ""
         if max(image.size) > max_side:
@@ -177,7 +177,7 @@ class Translator:
         x = to_tensor(work, self.channels).to(self.device)
         y = run_padded(forward, x)
         back = run_padded(backward, y) if backward is not None else None
-        same = run_padded(backward, x) if with_identity and backward is not None else None
+        same = run_padded(backward, x) if identity and backward is not None else None
 
         def out(t: torch.Tensor | None) -> Image.Image | None:
             if t is None:

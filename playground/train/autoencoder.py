@@ -17,8 +17,9 @@ from torch import nn
 
 from .. import checkpoints, models
 from ..data import ImageData, load_builtin
+from ..gradients import unwrap, update
 from ..models.autoencoders import corrupt, to_unit, vae_terms
-from .recipe import Recipe, unwrap, update
+from .recipe import Recipe
 
 MAP_POINTS = 2000  # test codes shipped for the latent map
 EXAMPLES = 100  # test images shipped to reconstruct

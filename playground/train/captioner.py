@@ -20,9 +20,10 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from ..data import ImageData
+from ..gradients import unwrap
 from ..imaging import open_image
 from ..pipelines.caption import fetch_command, load_components, resolve
-from .recipe import Recipe, unwrap
+from .recipe import Recipe
 
 
 @dataclass(kw_only=True)

@@ -8,9 +8,9 @@ import torch
 import torch.nn.functional as F
 
 from ..device import seeded_generator
+from ..gradients import frozen, unwrap, update
+from ..losses import discriminator_loss, generator_loss
 from .gan import GANRecipe
-from .losses import discriminator_loss, generator_loss
-from .recipe import frozen, unwrap, update
 
 
 class CGANRecipe(GANRecipe):

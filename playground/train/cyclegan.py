@@ -18,7 +18,9 @@ from torch.utils.data import Dataset
 
 from .. import models
 from ..data import FASHION_CLASSES, ImageData, load_builtin
-from .recipe import Recipe, frozen, unwrap, update
+from ..gradients import frozen, unwrap, update
+from ..losses import lsgan_loss
+from .recipe import Recipe
 
 # Built-in unpaired domains from Fashion-MNIST classes.
 PAIRS = {"sneaker-boot": (7, 9), "tshirt-pullover": (0, 2), "sandal-sneaker": (5, 7), "shirt-coat": (6, 4)}
@@ -57,10 +59,6 @@ class ImagePool:
             else:
                 out.append(image)
         return torch.stack(out)
-
-
-def lsgan(prediction: torch.Tensor, real: bool) -> torch.Tensor:
-    return F.mse_loss(prediction, torch.full_like(prediction, 1.0 if real else 0.0))
 
 
 class CycleGANRecipe(Recipe):
@@ -118,7 +116,7 @@ class CycleGANRecipe(Recipe):
         fake_a, same_a = g_ba(torch.cat([real_b, real_a])).split(n)
         rec_a, rec_b = g_ba(fake_b), g_ab(fake_a)
         with frozen(d_a) as critic_a, frozen(d_b) as critic_b:
-            adversarial = lsgan(critic_b(fake_b), True) + lsgan(critic_a(fake_a), True)
+            adversarial = lsgan_loss(critic_b(fake_b), True) + lsgan_loss(critic_a(fake_a), True)
         cycle = F.l1_loss(rec_a, real_a) + F.l1_loss(rec_b, real_b)
         identity = F.l1_loss(same_b, real_b) + F.l1_loss(same_a, real_a)
         loss_g = adversarial + lam * cycle + lam * idt * identity
@@ -127,8 +125,8 @@ class CycleGANRecipe(Recipe):
         # Discriminators: real vs a fake drawn from the history pool, one pass each.
         scores_a = d_a(torch.cat([real_a, self.pools["a"](fake_a)]))
         scores_b = d_b(torch.cat([real_b, self.pools["b"](fake_b)]))
-        loss_d = 0.5 * (lsgan(scores_a[:n], True) + lsgan(scores_a[n:], False)) + 0.5 * (
-            lsgan(scores_b[:n], True) + lsgan(scores_b[n:], False)
+        loss_d = 0.5 * (lsgan_loss(scores_a[:n], True) + lsgan_loss(scores_a[n:], False)) + 0.5 * (
+            lsgan_loss(scores_b[:n], True) + lsgan_loss(scores_b[n:], False)
         )
         update(optimizers["discriminators"], loss_d)
         return {

@@ -6,8 +6,9 @@ import torch
 from torch import nn
 
 from ..device import seeded_generator
-from .losses import discriminator_loss, generator_loss
-from .recipe import Recipe, frozen, unwrap, update
+from ..gradients import frozen, unwrap, update
+from ..losses import discriminator_loss, generator_loss
+from .recipe import Recipe
 
 
 class GANRecipe(Recipe):

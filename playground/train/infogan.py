@@ -7,11 +7,11 @@ import argparse
 import torch
 
 from ..device import seeded_generator
+from ..gradients import frozen, unwrap, update
+from ..losses import consistency_loss, discriminator_loss, generator_loss, info_loss, mutual_information_loss
 from ..models.infogan import sample_codes
 from .augment import random_affine
 from .gan import GANRecipe
-from .losses import consistency_loss, discriminator_loss, generator_loss, info_loss, mutual_information_loss
-from .recipe import frozen, unwrap, update
 
 
 class InfoGANRecipe(GANRecipe):

@@ -9,8 +9,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from .. import data as datasets
+from ..gradients import unwrap, update
 from .augment import random_affine
-from .recipe import Recipe, unwrap, update
+from .recipe import Recipe
 
 
 class JudgeRecipe(Recipe):

@@ -197,54 +197,58 @@ class Trainer:
         for epoch in range(self.progress["epoch"], a.epochs):
             started = time.perf_counter()
             sampler.set_epoch(epoch)
-            factor = lr_factor(a.lr_decay, epoch, a.epochs)
-            for role, opt in self.optimizers.items():
-                for group in opt.param_groups:
-                    group["lr"] = self.recipe.lr(role) * factor
-            seed = epoch_seed(a.seed, d.rank, epoch)
-            torch.manual_seed(seed)
-            rng = seeded_generator(seed, d.device)
-            for m in self.modules.values():
-                m.train()
-
-            steps = min(len(loader), a.steps_per_epoch or len(loader))
-            running: dict[str, list[torch.Tensor]] = defaultdict(list)
-            bar = tqdm(
-                total=steps, desc=f"{a.name} epoch {epoch + 1}/{a.epochs}", disable=not d.is_main, leave=False,
-                mininterval=0.5 if sys.stderr.isatty() else 30,  # keep background logs short
-            )  # fmt: skip
-            for i, (images, labels) in enumerate(loader):
-                if i >= steps:
-                    break
-                images = images.to(d.device, non_blocking=True)
-                if isinstance(labels, torch.Tensor):  # class labels; captions stay a list of strings
-                    labels = labels.to(d.device, non_blocking=True)
-                for k, v in self.recipe.step(self.wrapped, self.optimizers, images, labels, rng).items():
-                    running[k].append(v)
-                self.progress["step"] += 1
-                bar.update()
-                if len(running[next(iter(running))]) >= a.log_every or i == steps - 1:
-                    self._log(running, epoch + (i + 1) / steps, bar)
-                    running.clear()
-            bar.close()
-
-            self.progress["epoch"] = epoch + 1
-            self.progress["wall_time_s"] += time.perf_counter() - started
-            for m in self.modules.values():
-                m.eval()  # samples and metrics must not move BatchNorm statistics
-            if d.is_main:
-                metrics = self.recipe.evaluate(self.modules)
-                self.progress["metrics"].append({"epoch": epoch + 1, **metrics})
-                self.save_epoch(metrics)
-                last = self.progress["history"][-1]
-                shown = ", ".join(f"{k} {v:.4g}" for k, v in {**last, **metrics}.items() if k not in ("step", "epoch"))
-                print(
-                    f"{a.name} epoch {epoch + 1}/{a.epochs} ({time.perf_counter() - started:.0f} s): {shown}",
-                    flush=True,
-                )
+            self._epoch(loader, epoch)
+            self._end_epoch(epoch, started)
             if d.world > 1:
                 dist.barrier()
         return self.progress
+
+    def _epoch(self, loader: DataLoader, epoch: int) -> None:
+        """One pass over the data (or --steps-per-epoch batches of it), logging every --log-every steps."""
+        a, d = self.args, self.dist
+        factor = lr_factor(a.lr_decay, epoch, a.epochs)
+        for role, opt in self.optimizers.items():
+            for group in opt.param_groups:
+                group["lr"] = self.recipe.lr(role) * factor
+        seed = epoch_seed(a.seed, d.rank, epoch)
+        torch.manual_seed(seed)
+        rng = seeded_generator(seed, d.device)
+        for m in self.modules.values():
+            m.train()
+        steps = min(len(loader), a.steps_per_epoch or len(loader))
+        running: dict[str, list[torch.Tensor]] = defaultdict(list)
+        bar = tqdm(
+            total=steps, desc=f"{a.name} epoch {epoch + 1}/{a.epochs}", disable=not d.is_main, leave=False,
+            mininterval=0.5 if sys.stderr.isatty() else 30,  # keep background logs short
+        )  # fmt: skip
+        for i, (images, labels) in zip(range(steps), loader, strict=False):  # stops after `steps` batches
+            images = images.to(d.device, non_blocking=True)
+            if isinstance(labels, torch.Tensor):  # class labels; captions stay a list of strings
+                labels = labels.to(d.device, non_blocking=True)
+            for k, v in self.recipe.step(self.wrapped, self.optimizers, images, labels, rng).items():
+                running[k].append(v)
+            self.progress["step"] += 1
+            bar.update()
+            if len(running[next(iter(running))]) >= a.log_every or i == steps - 1:
+                self._log(running, epoch + (i + 1) / steps, bar)
+                running.clear()
+        bar.close()
+
+    def _end_epoch(self, epoch: int, started: float) -> None:
+        """Count the epoch; on the main process, evaluate, save the checkpoint and the exports, print a line."""
+        self.progress["epoch"] = epoch + 1
+        self.progress["wall_time_s"] += time.perf_counter() - started
+        for m in self.modules.values():
+            m.eval()  # samples and metrics must not move BatchNorm statistics
+        if not self.dist.is_main:
+            return
+        metrics = self.recipe.evaluate(self.modules)
+        self.progress["metrics"].append({"epoch": epoch + 1, **metrics})
+        self.save_epoch(metrics)
+        last = self.progress["history"][-1]
+        shown = ", ".join(f"{k} {v:.4g}" for k, v in {**last, **metrics}.items() if k not in ("step", "epoch"))
+        a = self.args
+        print(f"{a.name} epoch {epoch + 1}/{a.epochs} ({time.perf_counter() - started:.0f} s): {shown}", flush=True)
 
     def _log(self, running: dict[str, list[torch.Tensor]], epoch: float, bar: tqdm) -> None:
         means = {k: torch.stack(v).float().mean().item() for k, v in running.items()}

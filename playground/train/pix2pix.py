@@ -15,9 +15,10 @@ from torch import nn
 
 from .. import models
 from ..data import ImageData
+from ..gradients import frozen, unwrap, update
+from ..losses import discriminator_loss, generator_loss
 from ..models.pix2pix import edge_map, pad_to
-from .losses import discriminator_loss, generator_loss
-from .recipe import Recipe, frozen, unwrap, update
+from .recipe import Recipe
 
 
 class Pix2PixRecipe(Recipe):

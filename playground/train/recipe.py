@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -13,33 +11,6 @@ from torch import nn
 
 from .. import checkpoints, models
 from ..data import ImageData, load_dataset
-
-
-def unwrap(module: nn.Module) -> nn.Module:
-    """The plain module behind a DistributedDataParallel wrapper (or the module itself)."""
-    return getattr(module, "module", module)
-
-
-@contextmanager
-def frozen(module: nn.Module) -> Iterator[nn.Module]:
-    """Use `module` without accumulating gradients in its parameters (e.g. D during the G step).
-
-    Yields the unwrapped module: calling it bypasses DDP, so no gradient sync is set up for it."""
-    params = [p for p in module.parameters() if p.requires_grad]
-    for p in params:
-        p.requires_grad_(False)
-    try:
-        yield unwrap(module)
-    finally:
-        for p in params:
-            p.requires_grad_(True)
-
-
-def update(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
-    """One gradient step of `loss` on the parameters `optimizer` holds."""
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
 
 
 class Recipe:

@@ -58,27 +58,28 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
     with gr.Blocks(title=TITLE, delete_cache=(settings.CLEAN_EVERY_S, settings.MAX_UPLOAD_AGE_S)) as demo:
         gr.Markdown(f"# {TITLE}\nPlay with generative models trained in this repository.")
         with gr.Tabs() as tabs:
+            # each tab gets the pipelines (or the loaders) it uses, and nothing else of the store
             with gr.Tab("Latent Explorer", id="latent"):
-                senders = [latent_tab.build(demo, store)]
+                senders = [latent_tab.build(demo, store.models("infogan"))]
             with gr.Tab("Conditional", id="conditional"):
-                senders.append(conditional_tab.build(demo, store))
+                senders.append(conditional_tab.build(demo, store.models("cgan")))
             with gr.Tab("CycleGAN", id="cyclegan"):
-                cyclegan_tab.build(demo, store)
+                cyclegan_tab.build(demo, store.models("cyclegan"), store.translator)
             with gr.Tab("Style transfer", id="style"):
-                senders.append(style_tab.build(demo, store))
+                senders.append(style_tab.build(demo, store.fast_style, store.gatys))
             with gr.Tab("Captioning", id="caption"):
-                caption_input = caption_tab.build(demo, store, list(caption_models))
+                caption_input = caption_tab.build(demo, store.captioner, list(caption_models))
             with gr.Tab("Lab", id="lab"):
                 with gr.Tab("2-D GAN"):
-                    gan2d_tab.build(demo, store)
+                    gan2d_tab.build(demo)
                 with gr.Tab("Autoencoders"):
-                    autoencoder_tab.build(demo, store)
+                    autoencoder_tab.build(demo, store.models("autoencoder"))
                 with gr.Tab("Pix2Pix"):
-                    sketch_tab.build(demo, store)
+                    sketch_tab.build(demo, store.models("pix2pix"))
                 with gr.Tab("GAN vs DCGAN"):
-                    gan_vs_dcgan_tab.build(demo, store)
+                    gan_vs_dcgan_tab.build(demo, store.models("gan"), store.models("dcgan"))
             with gr.Tab("Models", id="models"):
-                models_tab.build(demo, store)
+                models_tab.build(demo, store.cards, store.checkpoint_dir)
         # "Caption this": hand a tab's picture to the Captioning tab and switch to it.
         for button, picture in filter(None, senders):
             button.click(lambda shown: shown, picture, caption_input, api_visibility="private").then(

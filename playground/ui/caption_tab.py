@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from types import SimpleNamespace
+from typing import Any
+
 import gradio as gr
 
 from .. import settings
+from ..errors import UserError
 from ..imaging import open_image
-from ..pipelines.caption import REGISTRY, CaptionModelMissing, CaptionReport, canonical, overlay
-from ..pipelines.store import Store
+from ..pipelines.caption import REGISTRY, Captioner, CaptionReport, canonical, overlay
 from . import weights_panel
-from .common import USER_ERRORS, as_files, friendly
+from .common import friendly
 
 WEIGHTS = [f"caption:{key}" for key in REGISTRY]
 
@@ -40,6 +44,10 @@ def report_markdown(report: CaptionReport) -> str:
     return "\n".join(rows)
 
 
+# The JSON result keeps the names transformers users know for the decoding settings.
+PUBLIC_SETTINGS = {"beams": "num_beams", "n": "num_return", "steps": "max_new_tokens"}
+
+
 def report_json(report: CaptionReport) -> dict:
     def one(c):
         return {"text": c.text, "log_prob": round(c.log_prob, 4), "tokens": c.tokens}
@@ -47,57 +55,26 @@ def report_json(report: CaptionReport) -> dict:
     return {
         "greedy": {**one(report.greedy), "seconds": round(report.greedy_seconds, 4)},
         "beam": {"n_best": [one(c) for c in report.beams], "seconds": round(report.beam_seconds, 4)},
-        "settings": report.settings,
+        "settings": {PUBLIC_SETTINGS.get(k, k): v for k, v in report.settings.items()},
     }
 
 
-def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Image:
-    """Returns the image input, so other tabs can send their pictures here ("Caption this")."""
-    choices = [(spec.label, key) for key, spec in REGISTRY.items()] + [(f"local: {m}", m) for m in extra_models]
-    gr.Markdown(INTRO)
-    with gr.Row():
-        with gr.Column(scale=1, min_width=320):
-            image = gr.Image(
-                label="Image", type="filepath", sources=["upload", "clipboard"], height=300, elem_id="caption-input"
-            )
-            model = gr.Dropdown(choices, value=(extra_models[0] if extra_models else "vit-gpt2"), label="Captioner",
-                                info="more with `python app.py --caption-model FOLDER_OR_HUB_ID`")  # fmt: skip
-            weights_status = gr.Markdown(elem_id="caption-weights")
-            download = gr.Button(visible=False, variant="secondary", elem_id="caption-download")
-            with gr.Accordion("Decoding", open=True):
-                with gr.Row():
-                    beams = gr.Slider(1, 8, value=4, step=1, label="Beams")
-                    n_best = gr.Slider(1, 8, value=3, step=1, label="n-best shown (at most one per beam)")
-                with gr.Row():
-                    max_tokens = gr.Slider(4, 40, value=20, step=1, label="Max new tokens")
-                    no_repeat = gr.Slider(0, 4, value=0, step=1, label="No-repeat n-gram size")
-                with gr.Row():
-                    repetition = gr.Slider(1.0, 2.0, value=1.0, step=0.05, label="Repetition penalty")
-                    length = gr.Slider(-1.0, 2.0, value=1.0, step=0.1, label="Length penalty (beam)")
-            go = gr.Button("Caption", variant="primary", elem_id="caption-go")
-        with gr.Column(scale=1, min_width=380):
-            table = gr.Markdown(elem_id="caption-table")
-            result = gr.JSON(label="Result (as the API returns it)", open=False)
-            with gr.Accordion("Where it looked (cross-attention per word)", open=True):
-                layer = gr.Dropdown([("mean over layers", "mean")] + [(f"layer {i}", i) for i in range(12)],
-                                    value="mean", label="Layers")  # fmt: skip
-                look = gr.Button("Show attention")
-                maps = gr.Gallery(label="Pick a word", columns=5, height=320, object_fit="contain")
+class Captioning:
+    """What the tab does: `captioner(source)` gives a loaded captioner; `extra_models` are the command line's."""
 
-    def fail(exc: Exception) -> gr.Error:
-        return gr.Error(str(exc), print_exception=False)
+    def __init__(self, captioner: Callable[[str], Captioner], extra_models: list[str]) -> None:
+        self.load = captioner
+        # Only the registry and the command line's --caption-model values: a request never names a folder.
+        self.allowed = {canonical(m) for m in [*REGISTRY, *extra_models]}
 
-    # Only the registry and the command line's --caption-model values: a request never names a folder.
-    allowed = {canonical(m) for m in [*REGISTRY, *extra_models]}
+    def captioner(self, source: Any, progress: gr.Progress) -> Captioner:
+        if not isinstance(source, str) or len(source) > 500 or canonical(source) not in self.allowed:
+            raise UserError(f"Unknown captioner; choose one from the list ({', '.join(REGISTRY)} or the server's own).")
+        if weights_key(source):  # the first use downloads the model when it is missing and we are online
+            weights_panel.ensure(weights_key(source), progress)
+        return self.load(source)
 
-    def captioner(source):
-        if not isinstance(source, str) or len(source) > 500 or canonical(source) not in allowed:
-            raise ValueError(
-                f"Unknown captioner; choose one from the list ({', '.join(REGISTRY)} or the server's own)."
-            )
-        return store.captioner(source)
-
-    def caption(image_value, source, n_beams, n, max_new, ngram, rep, lp, progress=gr.Progress()):
+    def caption(self, image_value, source, n_beams, n, max_new, ngram, rep, lp, progress=gr.Progress()):
         """Caption a picture with a vision encoder-decoder: greedy decoding beside beam search, with the n-best
         list, log-probabilities and timings.
 
@@ -113,19 +90,14 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
         Returns:
             A Markdown table and the same result as JSON.
         """
-        try:
-            picture = open_image(image_value)
-            if weights_key(source):  # the first use downloads the model when it is missing and we are online
-                weights_panel.ensure(weights_key(source), progress)
-            report = captioner(source).caption(
-                picture, num_beams=n_beams, num_return=n, max_new_tokens=max_new, no_repeat_ngram_size=ngram,
-                repetition_penalty=rep, length_penalty=lp,
-            )  # fmt: skip
-        except (CaptionModelMissing, *USER_ERRORS) as exc:
-            raise fail(exc) from None
+        picture = open_image(image_value)
+        report = self.captioner(source, progress).captions(
+            picture, beams=n_beams, n=n, steps=max_new, no_repeat_ngram_size=ngram, repetition_penalty=rep,
+            length_penalty=lp,
+        )  # fmt: skip
         return report_markdown(report), report_json(report)
 
-    def attention(image_value, source, which, max_new, progress=gr.Progress()):
+    def attention(self, image_value, source, which, max_new, progress=gr.Progress()):
         """Where the captioner looked: the decoder's cross-attention over the picture for every generated word.
 
         Args:
@@ -136,38 +108,79 @@ def build(demo: gr.Blocks, store: Store, extra_models: list[str] = ()) -> gr.Ima
         Returns:
             A gallery: one heat map over the picture per word.
         """
-        try:
-            picture = open_image(image_value)
-            if weights_key(source):
-                weights_panel.ensure(weights_key(source), progress)
-            report = captioner(source).attention(picture, max_new_tokens=max_new, layer=which)
-        except (CaptionModelMissing, *USER_ERRORS) as exc:
-            raise fail(exc) from None
+        picture = open_image(image_value)
+        report = self.captioner(source, progress).attention(picture, steps=max_new, layer=which)
         pairs = zip(report.tokens, report.maps, strict=True)
-        return as_files([(overlay(picture, heat), f"{i + 1}. {token}") for i, (token, heat) in enumerate(pairs)])
+        return [(overlay(picture, heat), f"{i + 1}. {token}") for i, (token, heat) in enumerate(pairs)]
 
+    @staticmethod
     def weights_state(source):
         """Which captioners are on this machine, and the download button for the picked one."""
         return weights_panel.status_text(WEIGHTS), weights_panel.button_update(weights_key(source))
 
-    def download_model(source, progress=gr.Progress()):
+    def download_model(self, source, progress=gr.Progress()):
         """Download the picked captioner from the Hugging Face Hub (once), with a progress bar."""
         if weights_key(source) is None:
-            raise ValueError(f"{str(source)[:60]} is not one of the captioners this tab downloads.")
+            raise UserError(f"{str(source)[:60]} is not one of the captioners this tab downloads.")
         weights_panel.fetch(weights_key(source), progress)
-        return weights_state(source)
+        return self.weights_state(source)
 
+
+def build(demo: gr.Blocks, captioner: Callable[[str], Captioner], extra_models: list[str]) -> gr.Image:
+    """The tab; returns the image input, so other tabs can send their pictures here ("Caption this")."""
+    tab = Captioning(captioner, extra_models)
+    choices = [(spec.label, key) for key, spec in REGISTRY.items()] + [(f"local: {m}", m) for m in extra_models]
+    gr.Markdown(INTRO)
+    ui = SimpleNamespace()
+    with gr.Row():
+        with gr.Column(scale=1, min_width=320):
+            ui.image = gr.Image(
+                label="Image", type="filepath", sources=["upload", "clipboard"], height=300, elem_id="caption-input"
+            )
+            ui.model = gr.Dropdown(choices, value=(extra_models[0] if extra_models else "vit-gpt2"), label="Captioner",
+                                   info="more with `python app.py --caption-model FOLDER_OR_HUB_ID`")  # fmt: skip
+            ui.weights_status = gr.Markdown(elem_id="caption-weights")
+            ui.download = gr.Button(visible=False, variant="secondary", elem_id="caption-download")
+            decoding_layout(ui)
+            ui.go = gr.Button("Caption", variant="primary", elem_id="caption-go")
+        with gr.Column(scale=1, min_width=380):
+            ui.table = gr.Markdown(elem_id="caption-table")
+            ui.result = gr.JSON(label="Result (as the API returns it)", open=False)
+            with gr.Accordion("Where it looked (cross-attention per word)", open=True):
+                ui.layer = gr.Dropdown([("mean over layers", "mean")] + [(f"layer {i}", i) for i in range(12)],
+                                       value="mean", label="Layers")  # fmt: skip
+                ui.look = gr.Button("Show attention")
+                ui.maps = gr.Gallery(label="Pick a word", columns=5, height=320, object_fit="contain")
     gr.Examples(
         examples=[[str(settings.ASSETS_DIR / "examples" / name)] for name in ("house.png", "beach.png", "night-city.png")],
-        inputs=image, label="Example pictures (CC0, assets/SOURCES.md)",
+        inputs=ui.image, label="Example pictures (CC0, assets/SOURCES.md)",
     )  # fmt: skip
-    decoding = [beams, n_best, max_tokens, no_repeat, repetition, length]
-    go.click(caption, [image, model, *decoding], [table, result], api_name="caption", preprocess=False,
-             concurrency_limit=2).then(weights_state, model, [weights_status, download], api_visibility="private")  # fmt: skip
-    look.click(attention, [image, model, layer, max_tokens], maps, api_name="caption_attention", preprocess=False,
-               concurrency_limit=2)  # fmt: skip
-    demo.load(weights_state, model, [weights_status, download], api_name="caption_weights")
-    model.change(weights_state, model, [weights_status, download], api_visibility="private")
-    download.click(friendly(download_model), model, [weights_status, download], api_name="caption_download",
-                   concurrency_limit=None)  # fmt: skip
-    return image
+    wire(demo, tab, ui)
+    return ui.image
+
+
+def decoding_layout(ui: SimpleNamespace) -> None:
+    with gr.Accordion("Decoding", open=True):
+        with gr.Row():
+            beams = gr.Slider(1, 8, value=4, step=1, label="Beams")
+            n_best = gr.Slider(1, 8, value=3, step=1, label="n-best shown (at most one per beam)")
+        with gr.Row():
+            ui.max_tokens = gr.Slider(4, 40, value=20, step=1, label="Max new tokens")
+            no_repeat = gr.Slider(0, 4, value=0, step=1, label="No-repeat n-gram size")
+        with gr.Row():
+            repetition = gr.Slider(1.0, 2.0, value=1.0, step=0.05, label="Repetition penalty")
+            length = gr.Slider(-1.0, 2.0, value=1.0, step=0.1, label="Length penalty (beam)")
+    ui.decoding = [beams, n_best, ui.max_tokens, no_repeat, repetition, length]
+
+
+def wire(demo: gr.Blocks, tab: Captioning, ui: SimpleNamespace) -> None:
+    weights_out = [ui.weights_status, ui.download]
+    ui.go.click(friendly(tab.caption), [ui.image, ui.model, *ui.decoding], [ui.table, ui.result], api_name="caption",
+                preprocess=False, concurrency_limit=2).then(
+        tab.weights_state, ui.model, weights_out, api_visibility="private")  # fmt: skip
+    ui.look.click(friendly(tab.attention), [ui.image, ui.model, ui.layer, ui.max_tokens], ui.maps,
+                  api_name="caption_attention", preprocess=False, concurrency_limit=2)  # fmt: skip
+    demo.load(friendly(tab.weights_state), ui.model, weights_out, api_name="caption_weights")
+    ui.model.change(tab.weights_state, ui.model, weights_out, api_visibility="private")
+    ui.download.click(friendly(tab.download_model), ui.model, weights_out, api_name="caption_download",
+                      concurrency_limit=None)  # fmt: skip

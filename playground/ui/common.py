@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import inspect
 import json
-import random
+import secrets
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,26 +18,23 @@ from typing import Any
 import gradio as gr
 from PIL import Image
 
-from .. import disk, settings
-from ..checkpoints import CheckpointError
-from ..downloads import WeightsError
+from .. import controls, disk, settings
+from ..errors import UserError
 
 OUTPUT_DIR = settings.CACHE_DIR / "outputs"
 KEEP_OUTPUTS = 200  # newest generated files kept for download; older ones are pruned
 ROOM_FOR_ONE = 4 * 2**20  # a generous bound on one generated file (a 1024² PNG is at most ~3 MB)
 
-# Errors a visitor can cause or fix (missing or undownloadable weights included): one sentence, no stack trace.
-USER_ERRORS = (ValueError, CheckpointError, WeightsError)
-
 
 def friendly(fn: Callable) -> Callable:
-    """Turn a pipeline's ValueError into a gr.Error toast (the server keeps serving); pictures out as files."""
+    """Turn a UserError (bad input, missing weights, ...) into a gr.Error toast with its one sentence (the
+    server keeps serving); pictures out as files."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return as_files(fn(*args, **kwargs))
-        except USER_ERRORS as exc:
+        except UserError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
 
     return wrapper
@@ -50,7 +49,7 @@ def friendly_stream(fn: Callable) -> Callable:
         try:
             for update in stream:
                 yield as_files(update)
-        except USER_ERRORS as exc:
+        except UserError as exc:
             raise gr.Error(str(exc), print_exception=False) from None
         finally:
             stream.close()  # closed by Gradio (stop, disconnect): the inner job stops now, not when collected
@@ -88,12 +87,64 @@ def sketchpad(label: str, *, side: int = 280, brush_size: int = 9, **kwargs: Any
     )  # fmt: skip
 
 
-def settings_text(settings_obj: Any) -> str:
-    return json.dumps(settings_obj.as_json())
+def output_image(label: str, **kwargs: Any) -> gr.Image:
+    """A picture the app makes: download and full-screen buttons, never an upload box (also where another
+    event reads it, as "Caption this" does)."""
+    options = {"type": "filepath", "format": "png", "buttons": ["download", "fullscreen"], "interactive": False}
+    return gr.Image(label=label, **{**options, **kwargs})
+
+
+def seed_input(value: int = 0, **kwargs: Any) -> tuple[gr.Number, gr.Button]:
+    """A seed box with its dice button beside it. precision=None by default: a bad value (1.5, -1) reaches
+    the pipeline's check and gets its sentence instead of being rounded silently."""
+    options = {"label": "Seed", "precision": None, "minimum": 0, "maximum": controls.MAX_SEED, "scale": 3}
+    with gr.Row():
+        seed = gr.Number(value=value, **{**options, **kwargs})
+        dice = gr.Button("🎲 Random seed", scale=1)
+    return seed, dice
 
 
 def random_seed() -> int:
-    return random.randint(0, 2**31 - 1)
+    """Any seed the pipelines accept (0 … controls.MAX_SEED), from the OS's randomness (no global state)."""
+    return secrets.randbelow(controls.MAX_SEED + 1)
+
+
+def settings_text(used: Any, **renamed: str) -> str:
+    """A settings dataclass as the JSON a visitor copies and pastes back; `renamed` maps a field to the key
+    the API has always used for it (e.g. labels="classes")."""
+    return json.dumps({renamed.get(k, k): v for k, v in dataclasses.asdict(used).items()})
+
+
+def with_parameters(fn: Callable, names: Sequence[str], *, request: bool = False) -> Callable:
+    """`fn(*values)` shown to Gradio — and so to gradio_client and MCP — as a function of these named
+    parameters: where the number of inputs comes from a model card (one slider per code), or several
+    endpoints share one list of inputs, each endpoint's parameters still have names. With `request`, Gradio
+    also passes the visitor's gr.Request, which reaches `fn` as `request=`."""
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    params = [inspect.Parameter(name, kind) for name in names]
+    if request:
+        params.append(inspect.Parameter("request", kind, default=None, annotation=gr.Request))
+    signature = inspect.Signature(params)
+
+    def arguments(args: tuple, kwargs: dict) -> tuple[list, dict]:
+        bound = signature.bind(*args, **kwargs).arguments  # Gradio passes special arguments in their place
+        return [bound[name] for name in names], ({"request": bound.get("request")} if request else {})
+
+    if inspect.isgeneratorfunction(fn):
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            values, extra = arguments(args, kwargs)
+            yield from fn(*values, **extra)
+    else:
+
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            values, extra = arguments(args, kwargs)
+            return fn(*values, **extra)
+
+    wrapper = functools.wraps(fn)(wrapper)
+    wrapper.__signature__ = signature  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {"request": gr.Request} if request else {}
+    return wrapper
 
 
 def output_path(suffix: str) -> Path:
@@ -137,7 +188,7 @@ class SessionJobs:
             return
         with self._lock:
             if self._running[session] >= self.limit:
-                raise ValueError(self.busy)
+                raise UserError(self.busy)
             self._running[session] += 1
         try:
             yield

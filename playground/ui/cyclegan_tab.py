@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from types import SimpleNamespace
+
 import gradio as gr
 
 from .. import settings, weights
+from ..errors import UserError
 from ..imaging import open_image
-from ..pipelines.store import Store
-from ..pipelines.translate import DIRECTIONS, OFFICIAL, WeightsMissing, fetch_command, official_path
+from ..pipelines.store import Models
+from ..pipelines.translate import DIRECTIONS, OFFICIAL, Translator, fetch_command, official_path
 from . import weights_panel
-from .common import USER_ERRORS, as_files, friendly
+from .common import friendly, output_image
 
 
 def availability(key: str) -> str:
@@ -24,9 +28,13 @@ def weights_key(name: str) -> str | None:
     return f"cyclegan:{name}" if name in OFFICIAL else None
 
 
-def status_text(store: Store) -> str:
+def ours_label(card: dict) -> str:
+    return f"{' ↔ '.join(card['domains'])} (trained here)"
+
+
+def status_text(ours: Models) -> str:
     """Which pairs translate right away and which need a download (named in the picker)."""
-    ready = [f"{' ↔ '.join(store.cards[n]['domains'])} (trained here)" for n in store.names("cyclegan")]
+    ready = [ours_label(ours.card(n)) for n in ours]
     ready += [f"{p.label_a} ↔ {p.label_b}" for k, p in OFFICIAL.items() if weights.present(f"cyclegan:{k}")]
     missing = [k for k in OFFICIAL if not weights.present(f"cyclegan:{k}")]
     text = f"**Ready:** {', '.join(ready)}." if ready else ""
@@ -53,39 +61,21 @@ Fashion-MNIST classes; the published generators of the reference implementation 
 pictures are scaled down first, with a notice."""
 
 
-def model_choices(store: Store) -> list[tuple[str, str]]:
-    ours = [(f"{' ↔ '.join(store.cards[n]['domains'])} (trained here)", n) for n in store.names("cyclegan")]
+def model_choices(ours: Models) -> list[tuple[str, str]]:
     published = [
         (f"{p.label_a} ↔ {p.label_b} (published{'' if p.b_to_a else ', one way'}) — {availability(k)}", k)
         for k, p in OFFICIAL.items()
     ]
-    return ours + published
+    return [(ours_label(ours.card(n)), n) for n in ours] + published
 
 
-def build(demo: gr.Blocks, store: Store) -> None:
-    choices = model_choices(store)
-    gr.Markdown(INTRO)
-    with gr.Row():
-        with gr.Column(scale=1, min_width=320):
-            image = gr.Image(
-                label="Input", type="filepath", sources=["upload", "clipboard"], height=300, elem_id="cyclegan-input"
-            )
-            model = gr.Dropdown(choices, value=choices[0][1], label="Model pair", elem_id="cyclegan-model")
-            weights_status = gr.Markdown(elem_id="cyclegan-weights")
-            download = gr.Button(visible=False, variant="secondary", elem_id="cyclegan-download")
-            direction = gr.Radio(list(DIRECTIONS), value="A→B", label="Direction")
-            identity = gr.Checkbox(value=False, label="Also show the identity mapping")
-            go = gr.Button("Translate", variant="primary", elem_id="cyclegan-go")
-        with gr.Column(scale=2, min_width=480):
-            notice = gr.Markdown()
-            with gr.Row():
-                translated = gr.Image(
-                    label="Translation", type="pil", format="png", buttons=["download"], elem_id="cyclegan-output"
-                )
-                cycled = gr.Image(label="Cycle back (reconstruction)", type="pil", format="png", buttons=["download"])
-                same = gr.Image(label="Identity", type="pil", format="png", buttons=["download"], visible=True)
+class CycleGAN:
+    """What the tab does: `translator(name)` gives a loaded pair (ours or published), `ours` our own pairs."""
 
-    def translate(image_value, name, way, with_identity, progress=gr.Progress()):
+    def __init__(self, ours: Models, translator: Callable[[str], Translator]) -> None:
+        self.ours, self.translator = ours, translator
+
+    def translate(self, image_value, name, way, with_identity, progress=gr.Progress()):
         """Translate a picture between two domains with a CycleGAN pair (e.g. horse to zebra), with the cycle
         back and optionally the identity mapping; any size in, the same size out.
 
@@ -95,26 +85,21 @@ def build(demo: gr.Blocks, store: Store) -> None:
             way: "A→B" or "B→A".
             with_identity: also return the identity mapping (the picture through the other generator).
         """
-        try:
-            picture = open_image(image_value)
-            if weights_key(name):  # a published pair's first use downloads it (online)
-                weights_panel.ensure(weights_key(name), progress)
-            pair = store.translator(name)
-            result = pair.translate(picture, way, with_identity=bool(with_identity))
-        except WeightsMissing as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
-        except USER_ERRORS as exc:
-            raise gr.Error(str(exc), print_exception=False) from None
+        picture = open_image(image_value)
+        if weights_key(name):  # a published pair's first use downloads it (online)
+            weights_panel.ensure(weights_key(name), progress)
+        pair = self.translator(name)
+        result = pair.translation(picture, direction=way, identity=bool(with_identity))
         a, b = (pair.label_a, pair.label_b) if way == "A→B" else (pair.label_b, pair.label_a)
         text = f"**{a} → {b}** with {pair.label}. {result.notice}"
         if result.reconstruction is None:
             text += f" (No {b}→{a} generator was published, so there is no cycle back.)"
-        return as_files((result.output, result.reconstruction, result.identity, text))
+        return result.output, result.reconstruction, result.identity, text
 
-    def list_models():
+    def list_models(self):
         """Every pair, whether its weights are here, and the command that fetches published ones."""
         rows = []
-        for label, key in model_choices(store):
+        for label, key in model_choices(self.ours):
             pair = OFFICIAL.get(key)
             files = [f for f in (pair.a_to_b, pair.b_to_a) if f] if pair else []
             local = all(official_path(f).exists() for f in files)
@@ -123,37 +108,70 @@ def build(demo: gr.Blocks, store: Store) -> None:
                          "fetch": None if local else fetch_command(key)})  # fmt: skip
         return rows
 
-    def weights_state(name):
+    def weights_state(self, name):
         """The picker (marking which pairs are here), the status line and the download button."""
-        return (gr.update(choices=model_choices(store), value=name), status_text(store),
+        return (gr.update(choices=model_choices(self.ours), value=name), status_text(self.ours),
                 weights_panel.button_update(weights_key(name)))  # fmt: skip
 
-    def download_pair(name, progress=gr.Progress()):
+    def download_pair(self, name, progress=gr.Progress()):
         """Download a published pair's generators (once), with a progress bar."""
         if weights_key(name) is None:
-            raise ValueError(f"{str(name)[:60]} is not a published pair: it has nothing to download.")
+            raise UserError(f"{str(name)[:60]} is not a published pair: it has nothing to download.")
         weights_panel.fetch(weights_key(name), progress)
-        return weights_state(name)
+        return self.weights_state(name)
 
-    go.click(translate, [image, model, direction, identity], [translated, cycled, same, notice],
-             api_name="cyclegan_translate", preprocess=False, concurrency_limit=2).then(
-        weights_state, model, [model, weights_status, download], api_visibility="private")  # fmt: skip
-    demo.load(weights_state, model, [model, weights_status, download], api_name="cyclegan_weights")
-    model.input(lambda name: weights_panel.button_update(weights_key(name)), model, download,
-                api_visibility="private")  # fmt: skip
-    download.click(friendly(download_pair), model, [model, weights_status, download], api_name="cyclegan_download",
-                   concurrency_limit=None)  # fmt: skip
-    catalogue = gr.JSON(visible=False)
+
+def build(demo: gr.Blocks, ours: Models, translator: Callable[[str], Translator]) -> None:
+    cyclegan = CycleGAN(ours, translator)
+    ui = layout(ours)
+    translate = friendly(cyclegan.translate)
+    ui.go.click(translate, [ui.image, ui.model, ui.direction, ui.identity], ui.outputs, api_name="cyclegan_translate",
+                preprocess=False, concurrency_limit=2).then(
+        cyclegan.weights_state, ui.model, ui.weights, api_visibility="private")  # fmt: skip
+    demo.load(friendly(cyclegan.weights_state), ui.model, ui.weights, api_name="cyclegan_weights")
+    ui.model.input(lambda name: weights_panel.button_update(weights_key(name)), ui.model, ui.download,
+                   api_visibility="private")  # fmt: skip
+    ui.download.click(friendly(cyclegan.download_pair), ui.model, ui.weights, api_name="cyclegan_download",
+                      concurrency_limit=None)  # fmt: skip
     listing = gr.Button(visible=False)
-    listing.click(list_models, None, catalogue, api_name="cyclegan_models")
-    ours = [[str(EXAMPLES / OWN_EXAMPLES[store.cards[n]["domains"][0]]), n, "A→B", True]
-            for n in store.names("cyclegan") if store.cards[n]["domains"][0] in OWN_EXAMPLES]  # fmt: skip
-    if ours:  # instant: they run on click
-        gr.Examples(examples=ours, inputs=[image, model, direction, identity], outputs=[translated, cycled, same, notice],
-                    fn=translate, run_on_click=True, cache_examples=False,
-                    label="Fashion items for our own pairs (our drawings, CC0)")  # fmt: skip
+    listing.click(friendly(cyclegan.list_models), None, gr.JSON(visible=False), api_name="cyclegan_models")
+    examples(ours, ui, translate)
+
+
+def layout(ours: Models) -> SimpleNamespace:
+    ui = SimpleNamespace()
+    choices = model_choices(ours)
+    gr.Markdown(INTRO)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=320):
+            ui.image = gr.Image(
+                label="Input", type="filepath", sources=["upload", "clipboard"], height=300, elem_id="cyclegan-input"
+            )
+            ui.model = gr.Dropdown(choices, value=choices[0][1], label="Model pair", elem_id="cyclegan-model")
+            status = gr.Markdown(elem_id="cyclegan-weights")
+            ui.download = gr.Button(visible=False, variant="secondary", elem_id="cyclegan-download")
+            ui.direction = gr.Radio(list(DIRECTIONS), value="A→B", label="Direction")
+            ui.identity = gr.Checkbox(value=False, label="Also show the identity mapping")
+            ui.go = gr.Button("Translate", variant="primary", elem_id="cyclegan-go")
+        with gr.Column(scale=2, min_width=480):
+            notice = gr.Markdown()
+            with gr.Row():
+                translated = output_image("Translation", elem_id="cyclegan-output")
+                cycled = output_image("Cycle back (reconstruction)")
+                same = output_image("Identity")
+    ui.outputs = [translated, cycled, same, notice]
+    ui.weights = [ui.model, status, ui.download]
+    return ui
+
+
+def examples(ours: Models, ui: SimpleNamespace, translate: Callable) -> None:
+    inputs = [ui.image, ui.model, ui.direction, ui.identity]
+    own = [[str(EXAMPLES / OWN_EXAMPLES[ours.card(n)["domains"][0]]), n, "A→B", True]
+           for n in ours if ours.card(n)["domains"][0] in OWN_EXAMPLES]  # fmt: skip
+    if own:  # instant: they run on click
+        gr.Examples(examples=own, inputs=inputs, outputs=ui.outputs, fn=translate, run_on_click=True,
+                    cache_examples=False, label="Fashion items for our own pairs (our drawings, CC0)")  # fmt: skip
     gr.Examples(
         examples=[[str(EXAMPLES / f), key, "A→B", False] for f, key in PUBLISHED_EXAMPLES if key in OFFICIAL],
-        inputs=[image, model, direction, identity],
-        label="Pictures for the published pairs (press Translate: the first use downloads the pair)",
+        inputs=inputs, label="Pictures for the published pairs (press Translate: the first use downloads the pair)",
     )  # fmt: skip

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gradio as gr
 
-from ..pipelines.store import Store
-from .common import friendly, random_seed
+from ..pipelines.store import Models
+from .common import friendly, output_image, random_seed, seed_input
 from .models_tab import METRIC_LABELS
 
 INTRO = """The same seeds — so the same noise vectors — through Goodfellow et al.'s fully connected GAN and
@@ -19,26 +19,25 @@ def metrics_markdown(card: dict) -> str:
     return " · ".join(shown) if shown else "not evaluated yet"
 
 
-def build(demo: gr.Blocks, store: Store) -> None:
-    mlp, conv = store.names("gan"), store.names("dcgan")
+def build(demo: gr.Blocks, mlp: Models, conv: Models) -> None:
+    """The same seeds through the first MLP GAN and the first DCGAN."""
     if not mlp or not conv:
         gr.Markdown("Needs both a `gan-*` and a `dcgan-*` checkpoint in `checkpoints/`.")
         return
+    names = mlp.names[0], conv.names[0]
     gr.Markdown(INTRO)
     with gr.Row():
-        seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, scale=3, elem_id="gan-vs-dcgan-seed")
-        dice = gr.Button("🎲 Random seed", scale=1)
+        seed, dice = seed_input(0, precision=0, elem_id="gan-vs-dcgan-seed")
         count = gr.Slider(6, 48, value=36, step=6, label="Samples", scale=3)
         go = gr.Button("Generate both", variant="primary", scale=1, elem_id="gan-vs-dcgan-go")
+    grids = []
     with gr.Row():
-        with gr.Column():
-            gr.Markdown(f"**Vanilla GAN (MLP)** — `{mlp[0]}`")
-            left = gr.Image(show_label=False, type="pil", format="png", buttons=["download"], elem_id="gan-grid")
-            gr.Markdown(metrics_markdown(store.cards[mlp[0]]))
-        with gr.Column():
-            gr.Markdown(f"**DCGAN** — `{conv[0]}`")
-            right = gr.Image(show_label=False, type="pil", format="png", buttons=["download"], elem_id="dcgan-grid")
-            gr.Markdown(metrics_markdown(store.cards[conv[0]]))
+        for title, models, name, elem_id in (("Vanilla GAN (MLP)", mlp, names[0], "gan-grid"),
+                                             ("DCGAN", conv, names[1], "dcgan-grid")):  # fmt: skip
+            with gr.Column():
+                gr.Markdown(f"**{title}** — `{name}`")
+                grids.append(output_image(title, show_label=False, elem_id=elem_id))
+                gr.Markdown(metrics_markdown(models.card(name)))
 
     @friendly
     def both(seed_value, n):
@@ -48,10 +47,10 @@ def build(demo: gr.Blocks, store: Store) -> None:
             seed_value: the noise seed.
             n: number of samples in each grid.
         """
-        return store.get(mlp[0]).grid(seed_value, n), store.get(conv[0]).grid(seed_value, n)
+        return mlp[names[0]].grid(seed_value, n=n), conv[names[1]].grid(seed_value, n=n)
 
-    go.click(both, [seed, count], [left, right], api_name="gan_vs_dcgan", preprocess=False)
+    go.click(both, [seed, count], grids, api_name="gan_vs_dcgan", preprocess=False)
     dice.click(random_seed, None, seed, api_visibility="private").then(
-        both, [seed, count], [left, right], api_visibility="private", preprocess=False
+        both, [seed, count], grids, api_visibility="private", preprocess=False
     )
-    demo.load(both, [seed, count], [left, right], api_visibility="private", preprocess=False)
+    demo.load(both, [seed, count], grids, api_visibility="private", preprocess=False)

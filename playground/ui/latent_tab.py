@@ -2,108 +2,53 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import Any
+
 import gradio as gr
 
 from .. import controls
+from ..errors import UserError
 from ..imaging import write_gif
-from ..pipelines.latent import CODE_RANGE, MAX_FRAMES, MAX_SWEEP_SEEDS, MAX_SWEEP_STEPS, category_choices
-from ..pipelines.store import Store
-from .common import friendly, output_path, random_seed, settings_text
+from ..pipelines.latent import CODE_RANGE, MAX_FRAMES, MAX_SWEEP_COLUMNS, MAX_SWEEP_SEEDS, category_choices
+from ..pipelines.store import Models
+from .common import friendly, output_image, output_path, random_seed, seed_input, settings_text, with_parameters
 
 INTRO = """InfoGAN learns, without labels, a **category** code (which kind of item) and **continuous codes**
 (how it is drawn: width, slant, thickness...). Training kept the codes in [−1, 1]; the sliders go to ±2, the
-paper's extrapolation range. The category names come from matching each category to the judge classifier's
-labels (`python -m playground.evaluate`)."""
+paper's extrapolation range. Each category is named after the class the judge classifier sees in most of its
+samples, with how often (`python -m playground.evaluate`); "unnamed" where no class has half of them."""
 
 
-def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
-    names = store.names("infogan")
-    if not names:
-        gr.Markdown("No InfoGAN checkpoint is installed in `checkpoints/`.")
-        return None
-    first = names[0]
-    choices = category_choices(store.cards[first])
+class LatentExplorer:
+    """What the tab does, bound to its InfoGAN pipelines. Each method is an endpoint; the number of code
+    values each takes comes from the model cards (`codes`)."""
 
-    gr.Markdown(INTRO)
-    with gr.Row():
-        with gr.Column(scale=1, min_width=300):
-            model = gr.Dropdown([(store.label(n), n) for n in names], value=first, label="Dataset")
-            category = gr.Dropdown(choices, value=choices[0][1], label="Category", allow_custom_value=True)
-            code_1 = gr.Slider(-CODE_RANGE, CODE_RANGE, value=0.0, step=0.05, label="Continuous code 1")
-            code_2 = gr.Slider(-CODE_RANGE, CODE_RANGE, value=0.0, step=0.05, label="Continuous code 2")
-            with gr.Row():
-                seed = gr.Number(
-                    value=42,
-                    label="Seed",
-                    precision=None,
-                    minimum=0,
-                    maximum=controls.MAX_SEED,
-                    scale=3,
-                    elem_id="latent-seed",
-                )
-                dice = gr.Button("🎲 Random seed", scale=1)
-        with gr.Column(scale=1, min_width=300):
-            image = gr.Image(
-                label="Generated",
-                type="pil",
-                format="png",
-                buttons=["download", "fullscreen"],
-                height=300,
-                interactive=False,
-                elem_id="latent-image",
-            )
-            caption_this = gr.Button("Caption this", size="sm")
-            settings_out = gr.Code(label="Settings (copy to share; paste below to reproduce)", language="json")
-    with gr.Accordion("Paste settings", open=False):
-        settings_in = gr.Textbox(label="Settings JSON", placeholder='{"model": "...", "seed": 42, ...}', lines=2)
-        apply = gr.Button("Apply settings")
+    def __init__(self, models: Models) -> None:
+        self.models = models
+        self.codes = max(models.card(n)["config"]["num_continuous"] for n in models)
 
-    with gr.Tab("Sweep a code"):
-        gr.Markdown("Each row one category (or one seed), each column one value of the swept code from −2 to 2.")
-        with gr.Row():
-            sweep_code = gr.Radio([("code 1", 0), ("code 2", 1)], value=0, label="Swept code")
-            sweep_rows = gr.Radio(["categories", "seeds"], value="categories", label="Rows")
-            sweep_steps = gr.Slider(2, MAX_SWEEP_STEPS, value=9, step=1, label="Columns")
-            sweep_seeds = gr.Slider(1, MAX_SWEEP_SEEDS, value=6, step=1, label="Seeds (when rows are seeds)")
-        sweep_button = gr.Button("Sweep", variant="primary")
-        sweep_image = gr.Image(label="Sweep", show_label=False, type="pil", format="png", buttons=["download"])
+    def _codes(self, model_name: str, values: tuple) -> list[float]:
+        return list(values[: self.models.card(model_name)["config"]["num_continuous"]])
 
-    with gr.Tab("Interpolate"):
-        gr.Markdown("From the settings above to the ones here: noise by straight line or great circle (slerp).")
-        with gr.Row():
-            seed_b = gr.Number(value=7, label="End seed", precision=None, minimum=0, maximum=controls.MAX_SEED)
-            category_b = gr.Dropdown(choices, value=choices[-1][1], label="End category", allow_custom_value=True)
-            code_1_b = gr.Slider(-CODE_RANGE, CODE_RANGE, value=0.0, step=0.05, label="End code 1")
-            code_2_b = gr.Slider(-CODE_RANGE, CODE_RANGE, value=0.0, step=0.05, label="End code 2")
-        with gr.Row():
-            frames = gr.Slider(2, MAX_FRAMES, value=16, step=1, label="Frames")
-            mode = gr.Radio(["spherical", "linear"], value="spherical", label="Noise path")
-        interp_button = gr.Button("Interpolate", variant="primary")
-        strip_image = gr.Image(label="Frames", show_label=False, type="pil", format="png", buttons=["download"])
-        with gr.Row():
-            gif_view = gr.Image(label="Animation", type="filepath", height=240)
-            gif_file = gr.File(label="Download GIF")
-
-    # -- callbacks ---------------------------------------------------------------------------------------
-    @friendly
-    def generate(model_name, seed_value, category_value, c1, c2):
-        """Draw one InfoGAN picture from a seed, a category and two continuous codes; the same values always
+    def generate(self, model_name: str, seed_value: Any, category_value: Any, *codes: Any) -> tuple[Any, str]:
+        """Draw one InfoGAN picture from a seed, a category and the continuous codes; the same values always
         give the same pixels.
 
         Args:
             model_name: "infogan-fashion-mnist" or "infogan-mnist".
             seed_value: the noise seed, an integer from 0 to 4294967295.
-            category_value: the category code, 0-9 (or the class name the evaluation matched to it).
+            category_value: the category code, 0-9 (or the class name it is named after).
             c1: continuous code 1, from -2 to 2 (training used -1 to 1).
             c2: continuous code 2, from -2 to 2.
         Returns:
             The picture (PNG) and the settings as JSON.
         """
-        picture, used = store.get(model_name).generate(seed_value, category_value, [c1, c2])
+        model = self.models[model_name]
+        picture, used = model.picture(seed_value, category=category_value, codes=self._codes(model_name, codes))
         return picture, settings_text(used)
 
-    @friendly
-    def sweep(model_name, seed_value, category_value, c1, c2, index, rows, steps, n_seeds):
+    def sweep(self, model_name: str, seed_value: Any, category_value: Any, *values: Any) -> Any:
         """Sweep one InfoGAN continuous code from -2 to 2 (columns) for every category or several seeds (rows),
         as a grid picture like the InfoGAN paper's figures.
 
@@ -118,13 +63,13 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
             steps: number of columns.
             n_seeds: number of rows when rows are seeds.
         """
-        pipe = store.get(model_name)
-        return pipe.sweep(
-            seed_value, category_value, [c1, c2], code_index=index, rows=rows, steps=steps, num_seeds=n_seeds
-        )
+        codes, (index, rows, columns, n_seeds) = values[: self.codes], values[self.codes :]
+        return self.models[model_name].sweep(
+            seed_value, category=category_value, codes=self._codes(model_name, codes), code=index, rows=rows,
+            n=columns, n_seeds=n_seeds,
+        )  # fmt: skip
 
-    @friendly
-    def interpolate(model_name, s_a, k_a, c1_a, c2_a, s_b, k_b, c1_b, c2_b, n_frames, path):
+    def interpolate(self, model_name: str, *values: Any) -> tuple[Any, str, str]:
         """Morph between two InfoGAN settings: returns a strip of frames, a looping GIF and its download.
 
         Args:
@@ -140,67 +85,153 @@ def build(demo: gr.Blocks, store: Store) -> tuple[gr.Button, gr.Image] | None:
             n_frames: number of frames.
             path: "spherical" or "linear" path through the noise.
         """
-        start = {"seed": s_a, "category": k_a, "codes": [c1_a, c2_a]}
-        end = {"seed": s_b, "category": k_b, "codes": [c1_b, c2_b]}
-        images, film = store.get(model_name).interpolate(start, end, frames=n_frames, mode=path)
+        k, model = self.codes, self.models[model_name]
+        ends = [values[: 2 + k], values[2 + k : 4 + 2 * k]]
+        n_frames, path = values[4 + 2 * k :]
+        start, end = ({"seed": s, "category": c, "codes": self._codes(model_name, rest)} for s, c, *rest in ends)
+        images, film = model.interpolation(start, end, n=n_frames, mode=path)
         gif = str(write_gif(images, output_path(".gif")))
         return film, gif, gif
 
-    def switch_model(model_name):
-        if model_name not in store.cards:
-            raise gr.Error(f"Unknown model {str(model_name)[:60]!r}.", print_exception=False)
-        new = category_choices(store.cards[model_name])
-        return gr.Dropdown(choices=new, value=new[0][1]), gr.Dropdown(choices=new, value=new[-1][1])
+    def categories(self, model_name: str) -> tuple[Any, Any]:
+        """The category pickers (start and end) for another model."""
+        if model_name not in self.models:
+            raise UserError(f"Unknown model {str(model_name)[:60]!r}.")
+        choices = category_choices(self.models.card(model_name))
+        return gr.Dropdown(choices=choices, value=choices[0][1]), gr.Dropdown(choices=choices, value=choices[-1][1])
 
-    @friendly
-    def apply_settings(text):
+    def code_sliders(self, model_name: str) -> list[Any]:
+        """The start and end code sliders, as many shown as the model has codes."""
+        shown = self.models.card(model_name)["config"]["num_continuous"] if model_name in self.models else self.codes
+        return [gr.Slider(visible=i % self.codes < shown) for i in range(2 * self.codes)]
+
+    def apply_settings(self, text: Any) -> tuple[Any, ...]:
+        """Settings JSON pasted back: the controls set to them and the same picture drawn."""
         parsed = controls.settings_json(text)
-        model_name = parsed.get("model", first)
-        controls.choice(model_name, "model", names)
-        codes = parsed.get("codes", [0.0, 0.0])
-        if not isinstance(codes, list) or len(codes) != 2:
-            raise ValueError('"codes" must be a list of two numbers.')
-        picture, used = store.get(model_name).generate(parsed.get("seed"), parsed.get("category"), codes)
-        new = category_choices(store.cards[model_name])
-        return (
-            model_name, used.seed, gr.Dropdown(choices=new, value=used.category),
-            used.codes[0], used.codes[1], picture, settings_text(used),
-        )  # fmt: skip
+        model_name = controls.choice(parsed.get("model", self.models.names[0]), "model", self.models.names)
+        codes = parsed.get("codes", [0.0] * self.models.card(model_name)["config"]["num_continuous"])
+        if not isinstance(codes, list):
+            raise UserError('"codes" must be a list of numbers.')
+        picture, used = self.models[model_name].picture(
+            parsed.get("seed"), category=parsed.get("category"), codes=codes
+        )
+        padded = used.codes + [0.0] * (self.codes - len(used.codes))
+        choices = category_choices(self.models.card(model_name))
+        return (model_name, used.seed, gr.Dropdown(choices=choices, value=used.category), *padded, picture,
+                settings_text(used))  # fmt: skip
 
-    controls_in = [model, seed, category, code_1, code_2]
+
+def code_names(k: int, suffix: str = "") -> list[str]:
+    return [f"c{i + 1}{suffix}" for i in range(k)]
+
+
+def build(demo: gr.Blocks, models: Models) -> tuple[gr.Button, gr.Image] | None:
+    """The tab; returns its "Caption this" button and the picture it sends."""
+    if not models:
+        gr.Markdown("No InfoGAN checkpoint is installed in `checkpoints/`.")
+        return None
+    explorer = LatentExplorer(models)
+    ui = layout(models, explorer.codes)
+    wire(demo, explorer, ui)
+    return ui.caption_this, ui.image
+
+
+def layout(models: Models, k: int) -> SimpleNamespace:
+    ui = SimpleNamespace()
+    first = models.names[0]
+    ui.choices = choices = category_choices(models.card(first))
+    gr.Markdown(INTRO)
+    with gr.Row():
+        with gr.Column(scale=1, min_width=300):
+            ui.model = gr.Dropdown(models.choices(), value=first, label="Dataset")
+            ui.category = gr.Dropdown(choices, value=choices[0][1], label="Category", allow_custom_value=True)
+            ui.codes = code_sliders("Continuous code", k)
+            ui.seed, ui.dice = seed_input(42, elem_id="latent-seed")
+        with gr.Column(scale=1, min_width=300):
+            ui.image = output_image("Generated", height=300, elem_id="latent-image")
+            ui.caption_this = gr.Button("Caption this", size="sm")
+            ui.settings_out = gr.Code(label="Settings (copy to share; paste below to reproduce)", language="json")
+    with gr.Accordion("Paste settings", open=False):
+        ui.settings_in = gr.Textbox(label="Settings JSON", placeholder='{"model": "...", "seed": 42, ...}', lines=2)
+        ui.apply = gr.Button("Apply settings")
+    sweep_layout(ui, k)
+    interpolation_layout(ui, k)
+    return ui
+
+
+def code_sliders(label: str, k: int) -> list[gr.Slider]:
+    return [gr.Slider(-CODE_RANGE, CODE_RANGE, value=0.0, step=0.05, label=f"{label} {i + 1}") for i in range(k)]
+
+
+def sweep_layout(ui: SimpleNamespace, k: int) -> None:
+    with gr.Tab("Sweep a code"):
+        gr.Markdown("Each row one category (or one seed), each column one value of the swept code from −2 to 2.")
+        with gr.Row():
+            ui.sweep_code = gr.Radio([(f"code {i + 1}", i) for i in range(k)], value=0, label="Swept code")
+            ui.sweep_rows = gr.Radio(["categories", "seeds"], value="categories", label="Rows")
+            ui.sweep_columns = gr.Slider(2, MAX_SWEEP_COLUMNS, value=9, step=1, label="Columns")
+            ui.sweep_seeds = gr.Slider(1, MAX_SWEEP_SEEDS, value=6, step=1, label="Seeds (when rows are seeds)")
+        ui.sweep_button = gr.Button("Sweep", variant="primary")
+        ui.sweep_image = output_image("Sweep", show_label=False)
+
+
+def interpolation_layout(ui: SimpleNamespace, k: int) -> None:
+    with gr.Tab("Interpolate"):
+        gr.Markdown("From the settings above to the ones here: noise by straight line or great circle (slerp).")
+        with gr.Row():
+            ui.seed_b = gr.Number(value=7, label="End seed", precision=None, minimum=0, maximum=controls.MAX_SEED)
+            ui.category_b = gr.Dropdown(
+                ui.choices, value=ui.choices[-1][1], label="End category", allow_custom_value=True
+            )
+            ui.codes_b = code_sliders("End code", k)
+        with gr.Row():
+            ui.frames = gr.Slider(2, MAX_FRAMES, value=16, step=1, label="Frames")
+            ui.mode = gr.Radio(["spherical", "linear"], value="spherical", label="Noise path")
+        ui.interp_button = gr.Button("Interpolate", variant="primary")
+        ui.strip_image = output_image("Frames", show_label=False)
+        with gr.Row():
+            ui.gif_view = gr.Image(label="Animation", type="filepath", height=240, interactive=False)
+            ui.gif_file = gr.File(label="Download GIF", interactive=False)
+
+
+def wire(demo: gr.Blocks, explorer: LatentExplorer, ui: SimpleNamespace) -> None:
+    k = explorer.codes
+    controls_in = [ui.model, ui.seed, ui.category, *ui.codes]
+    generate = friendly(with_parameters(explorer.generate, ["model_name", "seed_value", "category_value",
+                                                            *code_names(k)]))  # fmt: skip
     # preprocess=False: the pipelines validate raw values themselves, so a bad value from the API gets the
     # same one-sentence message as in the UI (and no framework traceback in the server log).
-    live = {
-        "fn": generate, "inputs": controls_in, "outputs": [image, settings_out], "show_progress": "hidden",
-        "preprocess": False,
-    }  # fmt: skip
-    gr.on(
-        [code_1.release, code_2.release, category.input, seed.submit], **live,
-        trigger_mode="always_last", api_name="infogan_generate",
-    )  # fmt: skip
+    live = {"fn": generate, "inputs": controls_in, "outputs": [ui.image, ui.settings_out], "show_progress": "hidden",
+            "preprocess": False}  # fmt: skip
+    gr.on([*(c.release for c in ui.codes), ui.category.input, ui.seed.submit], **live, trigger_mode="always_last",
+          api_name="infogan_generate")  # fmt: skip
     demo.load(**live, api_visibility="private")  # a picture is there when the page opens
-    model.input(switch_model, model, [category, category_b], api_name="infogan_categories", preprocess=False).then(
-        **live, api_visibility="private"
-    )
-    dice.click(random_seed, None, seed, api_name="random_seed").then(**live, api_visibility="private")
-    apply.click(
-        apply_settings, settings_in, [model, seed, category, code_1, code_2, image, settings_out],
-        api_name="infogan_apply_settings", preprocess=False,
+    switch = friendly(explorer.categories)
+    ui.model.input(switch, ui.model, [ui.category, ui.category_b], api_name="infogan_categories",
+                   preprocess=False).then(**live, api_visibility="private")  # fmt: skip
+    ui.model.input(explorer.code_sliders, ui.model, [*ui.codes, *ui.codes_b], api_visibility="private",
+                   preprocess=False)  # fmt: skip
+    ui.dice.click(random_seed, None, ui.seed, api_name="random_seed").then(**live, api_visibility="private")
+    ui.apply.click(friendly(explorer.apply_settings), ui.settings_in,
+                   [ui.model, ui.seed, ui.category, *ui.codes, ui.image, ui.settings_out],
+                   api_name="infogan_apply_settings", preprocess=False)  # fmt: skip
+    sweep = friendly(with_parameters(explorer.sweep, ["model_name", "seed_value", "category_value", *code_names(k),
+                                                      "index", "rows", "steps", "n_seeds"]))  # fmt: skip
+    ui.sweep_button.click(sweep, [*controls_in, ui.sweep_code, ui.sweep_rows, ui.sweep_columns, ui.sweep_seeds],
+                          ui.sweep_image, api_name="infogan_sweep", show_progress="minimal", preprocess=False)  # fmt: skip
+    interpolate = friendly(with_parameters(explorer.interpolate, [
+        "model_name", "s_a", "k_a", *code_names(k, "_a"), "s_b", "k_b", *code_names(k, "_b"), "n_frames", "path",
+    ]))  # fmt: skip
+    ui.interp_button.click(
+        interpolate, [*controls_in, ui.seed_b, ui.category_b, *ui.codes_b, ui.frames, ui.mode],
+        [ui.strip_image, ui.gif_view, ui.gif_file], api_name="infogan_interpolate", show_progress="minimal",
+        preprocess=False,
     )  # fmt: skip
-    sweep_button.click(
-        sweep, [*controls_in, sweep_code, sweep_rows, sweep_steps, sweep_seeds], sweep_image,
-        api_name="infogan_sweep", show_progress="minimal", preprocess=False,
-    )  # fmt: skip
-    interp_button.click(
-        interpolate, [*controls_in, seed_b, category_b, code_1_b, code_2_b, frames, mode],
-        [strip_image, gif_view, gif_file], api_name="infogan_interpolate", show_progress="minimal", preprocess=False,
-    )  # fmt: skip
-
+    choices, first = ui.choices, explorer.models.names[0]
     gr.Examples(
         # categories by name: Gradio's example table shows a bare index 0 as a blank cell
-        examples=[[first, 42, choices[0][0], 0.0, 0.0], [first, 7, choices[3][0], 1.5, -1.0],
-                  [first, 2024, choices[-1][0], -2.0, 2.0]],
-        inputs=controls_in, outputs=[image, settings_out], fn=generate, run_on_click=True,
+        examples=[[first, 42, choices[0][0], *([0.0] * k)], [first, 7, choices[3][0], 1.5, *([-1.0] * (k - 1))],
+                  [first, 2024, choices[-1][0], -2.0, *([2.0] * (k - 1))]],
+        inputs=controls_in, outputs=[ui.image, ui.settings_out], fn=generate, run_on_click=True,
         cache_examples=False, label="Try these",
     )  # fmt: skip
-    return caption_this, image

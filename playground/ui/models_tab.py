@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
-
-from ..pipelines.store import Store
 
 FAMILY_NAMES = {
     "gan": "Vanilla GAN (MLP)", "dcgan": "DCGAN", "cgan": "Conditional GAN", "infogan": "InfoGAN",
@@ -74,17 +73,18 @@ def card_markdown(name: str, card: dict[str, Any]) -> str:
     return "\n".join(facts)
 
 
-def build(demo: gr.Blocks, store: Store) -> None:
+def build(demo: gr.Blocks, cards: dict[str, dict[str, Any]], checkpoint_dir: Path) -> None:
+    """Every card, with the sample grid saved beside it."""
     gr.Markdown(
         "Every checkpoint shipped in `checkpoints/`, with the numbers from `python -m playground.evaluate` "
         "(also in `docs/benchmarks.md`). Samples are the training run's last fixed-seed grid."
     )
     gr.Markdown(BARS_EXPLAINED)
-    for name, card in store.cards.items():
+    for name, card in cards.items():
         with gr.Row(equal_height=False):
             with gr.Column(scale=2):
                 gr.Markdown(card_markdown(name, card))
-            grid = store.checkpoint_dir / f"{name}.png"
+            grid = checkpoint_dir / f"{name}.png"
             with gr.Column(scale=1):
                 if grid.exists():
                     gr.Image(str(grid), label=f"{name} samples", show_label=False, buttons=["download"], height=260)

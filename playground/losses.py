@@ -1,6 +1,10 @@
-"""GAN losses on raw logits (never a Sigmoid followed by BCELoss)."""
+"""GAN losses on raw discriminator outputs (never a Sigmoid followed by BCELoss), shared by the training
+recipes and the Lab's live 2-D GAN: the non-saturating loss, least squares (LSGAN), Wasserstein with a
+gradient penalty (WGAN-GP), and InfoGAN's information terms."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import torch
 import torch.nn.functional as F
@@ -16,6 +20,30 @@ def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> 
 def generator_loss(fake_logits: torch.Tensor) -> torch.Tensor:
     """Non-saturating generator loss: -log D(G(z)), strong gradients early in training."""
     return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+
+
+def lsgan_loss(prediction: torch.Tensor, real: bool) -> torch.Tensor:
+    """Least-squares GAN (Mao et al.): the mean squared distance of D's outputs to 1 (real) or 0 (fake)."""
+    return F.mse_loss(prediction, torch.full_like(prediction, 1.0 if real else 0.0))
+
+
+def wasserstein_critic_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
+    """WGAN's critic: push real scores up and fake ones down (add gradient_penalty for WGAN-GP)."""
+    return fake_scores.mean() - real_scores.mean()
+
+
+def wasserstein_generator_loss(fake_scores: torch.Tensor) -> torch.Tensor:
+    return -fake_scores.mean()
+
+
+def gradient_penalty(
+    critic: Callable[[torch.Tensor], torch.Tensor], real: torch.Tensor, fake: torch.Tensor, rng: torch.Generator
+) -> torch.Tensor:
+    """Gulrajani et al.'s penalty: (‖∇ critic(x̂)‖ − 1)² at random points x̂ between real and fake samples."""
+    eps = torch.rand(len(real), *([1] * (real.dim() - 1)), generator=rng, device=real.device)
+    mix = (eps * real + (1 - eps) * fake).requires_grad_(True)
+    (grad,) = torch.autograd.grad(critic(mix).sum(), mix, create_graph=True)
+    return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
 
 
 def info_loss(
