@@ -285,10 +285,15 @@ class Person:
         assert moved != value, f"dragging the slider {label!r} did not move it"
         return moved
 
-    def pick(self, label: str, option: str) -> None:
-        """Open a dropdown and click one of its options."""
+    def pick(self, label: str, option: str | int) -> str:
+        """Open a dropdown and click one of its options (by its text, or its place in the list); returns its text."""
         self.page.get_by_label(label, exact=True).filter(visible=True).click()
-        self.page.get_by_role("option", name=option, exact=True).filter(visible=True).click()
+        options = self.page.get_by_role("option").filter(visible=True)
+        chosen = options.nth(option) if isinstance(option, int) else options.filter(has_text=re.compile(
+            rf"^\W*{re.escape(option)}\s*$"))  # fmt: skip
+        text = chosen.first.inner_text().strip()
+        chosen.first.click()
+        return text
 
     def settings_shown(self) -> dict:
         """The settings JSON a tab shows (its gr.Code block), once it parses."""

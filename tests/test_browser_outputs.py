@@ -140,8 +140,6 @@ def test_lab_2d_gan_picture_downloads(person):
     assert person.download_picture(person.block("#lab-picture"), "Training").size == (2 * 360 + 8, 360)
 
 
-@pytest.mark.xfail(strict=True, reason="Lab Export GIF after a short run (fewer than 60 pictures) has only the first "
-                   "picture: lab_plot.film spaces its picks over 60 frames, not over the pictures taken")  # fmt: skip
 def test_lab_2d_gan_gif_of_a_short_run_has_every_picture(person):
     three_steps(person)  # four pictures: the start and one per Step
     person.press("Export GIF")
