@@ -187,6 +187,19 @@ def browser():
         launched.close()
 
 
+@pytest.fixture(scope="session")
+def shipped_app(tmp_path_factory, tiny_captioner_dir):
+    """The real app (`python app.py`) on the shipped checkpoints, offline with an empty cache, the tiny captioner
+    as its local one: one server for every browser module that needs nothing else (each test opens its own
+    page, so its own Gradio session)."""
+    from playground import settings
+    from tests.browser_harness import serve
+
+    with serve(settings.CHECKPOINT_DIR, tmp_path_factory.mktemp("shipped-app"), "--caption-model",
+               str(tiny_captioner_dir)) as running:  # fmt: skip
+        yield running
+
+
 @pytest.fixture
 def person(request, browser, app):
     """A visitor on a fresh page of the module's `app` (a tests.browser_harness.App): a new browser context,

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from playground import settings
-from tests.browser_harness import EXAMPLES, serve
+from tests.browser_harness import EXAMPLES
 
 pytestmark = pytest.mark.slow
 
@@ -26,9 +26,8 @@ def needs(family: str):
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, tiny_captioner_dir):
-    with serve(CHECKPOINTS, tmp_path_factory.mktemp("cache"), "--caption-model", str(tiny_captioner_dir)) as running:
-        yield running
+def app(shipped_app):
+    return shipped_app  # conftest's: the shipped checkpoints (CHECKPOINTS), offline, an empty cache
 
 
 @pytest.fixture

@@ -13,16 +13,14 @@ import numpy as np
 import pytest
 
 from playground import settings
-from tests.browser_harness import EXAMPLES, gif_frames, serve
+from tests.browser_harness import EXAMPLES, gif_frames
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, tiny_captioner_dir):
-    with serve(settings.CHECKPOINT_DIR, tmp_path_factory.mktemp("cache"), "--caption-model",
-               str(tiny_captioner_dir)) as running:  # fmt: skip
-        yield running
+def app(shipped_app):
+    return shipped_app  # conftest's: the shipped checkpoints, offline, an empty cache
 
 
 def same_pixels(a, b) -> bool:

@@ -12,16 +12,13 @@ import pytest
 
 from playground import settings
 from playground.pipelines.latent import category_choices
-from tests.browser_harness import serve
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, tiny_captioner_dir):
-    with serve(settings.CHECKPOINT_DIR, tmp_path_factory.mktemp("cache"), "--caption-model",
-               str(tiny_captioner_dir)) as running:  # fmt: skip
-        yield running
+def app(shipped_app):
+    return shipped_app  # conftest's: the shipped checkpoints, offline, an empty cache
 
 
 def blank_cells(rows, settle_ms: int = 3000) -> list[str]:

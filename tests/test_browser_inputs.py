@@ -10,17 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from playground import settings
-from tests.browser_harness import EXAMPLES, serve, strokes_outline
+from tests.browser_harness import EXAMPLES, strokes_outline
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, tiny_captioner_dir):
-    with serve(settings.CHECKPOINT_DIR, tmp_path_factory.mktemp("cache"), "--caption-model",
-               str(tiny_captioner_dir)) as running:  # fmt: skip
-        yield running
+def app(shipped_app):
+    return shipped_app  # conftest's: the shipped checkpoints, offline, an empty cache
 
 
 def ink(picture: Image.Image) -> float:

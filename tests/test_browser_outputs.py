@@ -12,16 +12,14 @@ import re
 import pytest
 
 from playground import settings
-from tests.browser_harness import EXAMPLES, gif_frames, open_picture, serve, zipped_pictures
+from tests.browser_harness import EXAMPLES, gif_frames, open_picture, zipped_pictures
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, tiny_captioner_dir):
-    with serve(settings.CHECKPOINT_DIR, tmp_path_factory.mktemp("cache"), "--caption-model",
-               str(tiny_captioner_dir)) as running:  # fmt: skip
-        yield running
+def app(shipped_app):
+    return shipped_app  # conftest's: the shipped checkpoints, offline, an empty cache
 
 
 # -- Latent Explorer ----------------------------------------------------------------------------------------------
