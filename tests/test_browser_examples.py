@@ -93,6 +93,20 @@ def test_cyclegan_every_example_of_our_own_pairs_translates_on_click(person):
         person.page.get_by_text(f"{a} → {b}").first.wait_for()
 
 
+@pytest.mark.xfail(strict=True, reason="CycleGAN: a 28×28 example's translation, cycle and identity are drawn 28 px "
+                   "high, their boxes collapsed to a strip (the outputs have no height and pictures are not enlarged)")  # fmt: skip
+def test_cyclegan_a_small_example_is_shown_large_enough_to_see(person):
+    person.open_tab("CycleGAN")
+    person.example_rows("Fashion items for our own pairs (our drawings, CC0)").first.click()
+    sizes = {}
+    for label in ("#cyclegan-output", "Cycle back (reconstruction)", "Identity"):
+        block = person.block(label)
+        person.wait_picture(block)
+        box = block.locator("img").bounding_box()
+        sizes[label] = (round(box["width"]), round(box["height"]))
+    assert all(h >= 112 for _, h in sizes.values()), f"pictures on screen (width, height in px): {sizes}"
+
+
 WRONG_COMMAND = pytest.mark.xfail(
     strict=True,
     reason="offline, a published pair whose generator file is not named like the pair (photo2monet: style_monet.pth) "
