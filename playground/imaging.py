@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
@@ -24,9 +25,29 @@ def to_pil(image: torch.Tensor) -> Image.Image:
     return Image.fromarray(array[..., 0] if array.shape[2] == 1 else array, "L" if array.shape[2] == 1 else "RGB")
 
 
+def to_item(image: Image.Image, side: int = 28) -> torch.Tensor:
+    """Any picture → (1, 1, side, side) in [-1, 1] like Fashion-MNIST and MNIST: grey, light item on a dark
+    ground (inverted when the picture is mostly light), padded to a square, `side` px."""
+    grey = image.convert("L")
+    if np.asarray(grey).mean() > 127:
+        grey = ImageOps.invert(grey)
+    square_side = max(grey.size)
+    square = Image.new("L", (square_side, square_side), 0)
+    square.paste(grey, ((square_side - grey.width) // 2, (square_side - grey.height) // 2))
+    small = np.asarray(square.resize((side, side), Image.Resampling.LANCZOS), dtype=np.float32)
+    return torch.from_numpy(small / 127.5 - 1)[None, None]
+
+
 def enlarge(image: Image.Image, scale: int) -> Image.Image:
     """Nearest-neighbour enlargement: every generated pixel stays a crisp square."""
     return image.resize((image.width * scale, image.height * scale), Image.Resampling.NEAREST)
+
+
+def difference(a: torch.Tensor, b: torch.Tensor) -> Image.Image:
+    """Where two (C, H, W) pictures in [-1, 1] differ: black where equal, brighter red the more they differ."""
+    gap = ((a.detach().float().cpu() - b.detach().float().cpu()).abs().mean(0) / 2).clamp(0, 1)  # (H, W) in [0, 1]
+    red = (gap * 255).round().to(torch.uint8).numpy()
+    return Image.fromarray(np.stack([red, red // 4, red // 4], -1), "RGB")
 
 
 def font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
@@ -81,6 +102,23 @@ def write_gif(
     sequence[0].save(
         path, save_all=True, append_images=sequence[1:], duration=int(1000 / fps), loop=0, optimize=False, disposal=1
     )
+    return path
+
+
+def write_mp4(frames: Sequence[Image.Image], path: Path, *, fps: float = 8.0, bounce: bool = True) -> Path:
+    """An H.264 video of the frames (forward then back with `bounce`), each padded with white to sides that
+    are multiples of 16, the size H.264 encodes in blocks of (through imageio's bundled ffmpeg)."""
+    import imageio.v3 as iio
+
+    sequence = list(frames) + (list(frames)[-2:0:-1] if bounce else [])
+    width, height = (-(-side // 16) * 16 for side in sequence[0].size)
+    padded = []
+    for frame in sequence:
+        canvas = Image.new("RGB", (width, height), BACKGROUND)
+        canvas.paste(frame.convert("RGB"), (0, 0))
+        padded.append(np.asarray(canvas))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    iio.imwrite(path, np.stack(padded), fps=fps, codec="libx264", macro_block_size=16, plugin="FFMPEG")
     return path
 
 

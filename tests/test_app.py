@@ -427,3 +427,45 @@ def test_models_tab_shows_every_evaluated_card_and_explains_the_bars():
         if card.get("metrics"):
             assert "Not evaluated yet" not in text and "| metric | value |" in text, path.stem
     assert "recall" in BARS_EXPLAINED and "mode-collapsed" in BARS_EXPLAINED
+
+
+def test_an_inverted_picture_becomes_the_point_every_control_edits(app, tmp_path):
+    client = Client(app[0], verbose=False)  # its own session: the latent lives in session state
+    target, _ = client.predict("infogan-mnist", 5, 2, 0.5, -0.5, api_name="/infogan_generate")
+    before, _ = client.predict("infogan-mnist", 5, 2, 1.0, -0.5, api_name="/infogan_generate")
+    *_, category, c1, c2, shown, settings = client.predict(
+        "infogan-mnist", handle_file(target), None, 0, 30, api_name="/infogan_invert"
+    )
+    used = json.loads(settings)
+    assert len(used["latent"]) == 62 and used["category"] == category and [c1, c2] == used["codes"]
+    moved, moved_settings = client.predict("infogan-mnist", 5, category, 1.5, c2, api_name="/infogan_generate")
+    assert json.loads(moved_settings)["latent"] == used["latent"]  # the slider edits the inverted point ...
+    assert not np.array_equal(pixels(moved), pixels(shown)) and not np.array_equal(pixels(moved), pixels(before))
+    files = client.predict("infogan-mnist", 5, category, 0.0, 0.0, 9, 4, 1.0, -1.0, 5, "linear",
+                           api_name="/infogan_interpolate_video")  # fmt: skip
+    mp4, saved = sorted(files, key=lambda f: Path(f).suffix)[::-1]  # .mp4 after .json
+    assert Path(mp4).suffix == ".mp4" and Path(mp4).stat().st_size > 1000
+    assert json.loads(Path(saved).read_text())["start"]["latent"] == used["latent"]  # ... and the interpolation
+    assert client.predict(api_name="/random_seed") >= 0
+    client.predict("infogan-mnist", 5, category, 1.5, c2, api_name="/infogan_generate")
+
+
+def test_a_sweep_exports_gif_mp4_and_settings(client):
+    files = client.predict("infogan-mnist", 5, 0, 0.0, 0.0, 1, "seeds", 5, 3, api_name="/infogan_sweep_video")
+    by_kind = {Path(f).suffix: f for f in files}
+    assert set(by_kind) == {".gif", ".mp4", ".json"}
+    with Image.open(by_kind[".gif"]) as gif:
+        assert gif.n_frames == 5 + 3  # one frame per column, forward and back
+    assert json.loads(Path(by_kind[".json"]).read_text())["n"] == 5
+
+
+def test_the_class_swap_draws_an_upload_as_every_class(client):
+    grid, _, _ = client.predict("cgan-mnist", ["7"], 1, 4, api_name="/cgan_generate")
+    swapped, compare, status, settings = client.predict(
+        "cgan-mnist", handle_file(grid), None, "7", 0, 20, api_name="/cgan_swap"
+    )
+    used = json.loads(settings)
+    assert used["classes"] == [str(d) for d in range(10)] and used["per_class"] == 1 and len(used["latent"]) == 64
+    assert "found in **7**" in status and len(compare) == 2
+    replay, _, replay_settings = client.predict(settings, api_name="/cgan_apply_settings")[4:]
+    assert np.array_equal(pixels(replay), pixels(swapped)) and json.loads(replay_settings) == used

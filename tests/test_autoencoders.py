@@ -9,8 +9,9 @@ from PIL import Image
 
 from playground import models
 from playground.checkpoints import read_data
+from playground.imaging import to_item
 from playground.models.autoencoders import corrupt, psnr
-from playground.pipelines.autoencode import AutoencoderPipeline, cluster_purity, to_model_input
+from playground.pipelines.autoencode import AutoencoderPipeline, cluster_purity
 from playground.train.__main__ import main as train_main
 
 CPU = torch.device("cpu")
@@ -59,7 +60,7 @@ def test_cluster_purity():
 def test_pictures_become_fashion_mnist_like_inputs():
     light = Image.new("RGB", (40, 20), (250, 250, 250))
     light.paste((0, 0, 0), (10, 5, 30, 15))
-    x = to_model_input(light)
+    x = to_item(light)
     assert x.shape == (1, 1, 28, 28) and x.min() >= -1 and x.max() <= 1
     assert x[0, 0, 14, 14] > 0.5 and x[0, 0, 0, 0] == -1  # inverted: a light item on black, padded with black
 

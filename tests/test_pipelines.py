@@ -30,7 +30,9 @@ def test_same_controls_same_pixels(latent):
     c, _ = latent.picture(43, category=3, codes=[0.5, -1.0])
     assert a.size == (280, 280)  # 28 px enlarged ×10, nearest-neighbour
     assert np.array_equal(pixels(a), pixels(b)) and not np.array_equal(pixels(a), pixels(c))
-    assert dataclasses.asdict(settings) == {"model": "infogan-mnist", "seed": 42, "category": 3, "codes": [0.5, -1.0]}
+    assert dataclasses.asdict(settings) == {
+        "model": "infogan-mnist", "seed": 42, "category": 3, "codes": [0.5, -1.0], "latent": None,
+    }  # fmt: skip
     # nearest-neighbour: every 10×10 block is one flat colour
     block = pixels(a)[:10, :10]
     assert (block == block[0, 0]).all()

@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from PIL import Image, ImageDraw, ImageOps
+from PIL import Image, ImageDraw
 from scipy.cluster.vq import kmeans2
 
 from .. import checkpoints, controls
 from ..errors import UserError
-from ..imaging import enlarge, font, to_pil
+from ..imaging import enlarge, font, to_item, to_pil
 from ..models.autoencoders import corrupt, psnr
 
 CLASS_COLOURS = [
@@ -24,19 +24,6 @@ MAP_SIDE = 420  # the latent map's side in pixels
 SAMPLE_SCALE = 3  # VAE samples: 28 px → 84 px cells
 MAX_SAMPLES = 64
 MAX_CLUSTERS = 30
-
-
-def to_model_input(image: Image.Image) -> torch.Tensor:
-    """Any picture → (1, 1, 28, 28) in [-1, 1] like Fashion-MNIST: grey, light item on a dark ground
-    (inverted when the picture is mostly light), padded to a square, 28 px."""
-    grey = image.convert("L")
-    if np.asarray(grey).mean() > 127:
-        grey = ImageOps.invert(grey)
-    side = max(grey.size)
-    square = Image.new("L", (side, side), 0)
-    square.paste(grey, ((side - grey.width) // 2, (side - grey.height) // 2))
-    small = np.asarray(square.resize((28, 28), Image.Resampling.LANCZOS), dtype=np.float32)
-    return torch.from_numpy(small / 127.5 - 1)[None, None]
 
 
 def cluster_purity(assignments: np.ndarray, labels: np.ndarray) -> float:
@@ -97,7 +84,7 @@ class AutoencoderPipeline:
             index = controls.whole(example, "The example", 0, len(self.examples) - 1)
             clean = self.examples[index : index + 1]
         else:
-            clean = to_model_input(image)
+            clean = to_item(image)
         sigma = controls.bounded(noise, "The noise level", 0, 1.5)
         clean = clean.to(self.device)
         generator = torch.Generator(device=self.device).manual_seed(controls.seed(seed))

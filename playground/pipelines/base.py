@@ -23,6 +23,7 @@ class GeneratorPipeline:
     def __init__(self, stem: Path, device: torch.device) -> None:
         self.stem, self.device = Path(stem), device
         self.generator, self.card = checkpoints.load_model(self.stem, "generator", device)
+        self.generator.requires_grad_(False)  # inference only: an inversion's gradients reach its inputs alone
         self.config = self.generator.config
 
     @property
@@ -38,7 +39,7 @@ class GeneratorPipeline:
         judge_stem = self.stem.with_name(f"judge-{self.card.get('dataset')}")
         if not checkpoints.paths(judge_stem)[0].exists():
             return None
-        return checkpoints.load_model(judge_stem, "classifier", self.device)[0]
+        return checkpoints.load_model(judge_stem, "classifier", self.device)[0].requires_grad_(False)
 
     def noise(self, seeds: list[int], dim: int) -> torch.Tensor:
         return torch.stack([seeded_normal(s, dim) for s in seeds]).to(self.device)  # (B, dim)

@@ -10,7 +10,7 @@ from ..errors import UserError
 from ..imaging import open_image
 from ..pipelines.autoencode import MAP_SIDE
 from ..pipelines.store import Models
-from .common import friendly, output_image
+from .common import before_after, compare, friendly, output_image
 
 INTRO = """Four autoencoders trained on Fashion-MNIST squeeze a 28×28 picture through a small code and rebuild
 it: a **stacked** (MLP) one, a **convolutional** one, a **denoising** one trained to remove noise, and a **VAE**
@@ -100,6 +100,7 @@ def reconstruction_layout(ui: SimpleNamespace) -> None:
                 ui.noisy = output_image("Noisy input", height=240)
                 ui.output = output_image("Output", height=240, elem_id="ae-output")
             ui.quality = gr.Markdown()
+            ui.compare = before_after("Noisy input | output (drag the divider)", elem_id="ae-compare")
 
 
 def map_layout(ui: SimpleNamespace, first: str) -> None:
@@ -119,7 +120,8 @@ def map_layout(ui: SimpleNamespace, first: str) -> None:
 
 def wire(demo: gr.Blocks, autoencoders: Autoencoders, ui: SimpleNamespace) -> None:
     ui.go.click(friendly(autoencoders.reconstruct), [ui.model, ui.example, ui.upload, ui.noise, ui.seed],
-                [ui.clean, ui.noisy, ui.output, ui.quality], api_name="ae_reconstruct", preprocess=False)  # fmt: skip
+                [ui.clean, ui.noisy, ui.output, ui.quality], api_name="ae_reconstruct", preprocess=False).then(
+        friendly(compare), [ui.noisy, ui.output], ui.compare, api_visibility="private", preprocess=False)  # fmt: skip
     draw_map = friendly(autoencoders.draw_map)
     ui.draw.click(draw_map, [ui.map_model, ui.k], [ui.latent_map, ui.purity], api_name="vae_map", preprocess=False)
     ui.latent_map.select(friendly(autoencoders.decode_click), ui.map_model, ui.decoded, api_visibility="private")

@@ -20,6 +20,7 @@ from PIL import Image
 
 from .. import controls, disk, settings
 from ..errors import UserError
+from ..imaging import upload_path
 
 OUTPUT_DIR = settings.CACHE_DIR / "outputs"
 KEEP_OUTPUTS = 200  # newest generated files kept for download; older ones are pruned
@@ -94,6 +95,20 @@ def output_image(label: str, **kwargs: Any) -> gr.Image:
     return gr.Image(label=label, **{**options, **kwargs})
 
 
+def before_after(label: str, **kwargs: Any) -> gr.ImageSlider:
+    """A before/after view: drag the divider across a picture and the change made of it."""
+    options = {"type": "filepath", "format": "png", "interactive": False}
+    return gr.ImageSlider(label=label, **{**options, **kwargs})
+
+
+def compare(before: Any, after: Any) -> tuple[str, str] | None:
+    """The pair a before/after view shows, once both exist: both confined to the app's own folders (a request
+    cannot point it at any other file)."""
+    if not before or not after:
+        return None
+    return str(upload_path(before)), str(upload_path(after))
+
+
 def seed_input(value: int = 0, **kwargs: Any) -> tuple[gr.Number, gr.Button]:
     """A seed box with its dice button beside it. precision=None by default: a bad value (1.5, -1) reaches
     the pipeline's check and gets its sentence instead of being rounded silently."""
@@ -111,24 +126,31 @@ def random_seed() -> int:
 
 def settings_text(used: Any, **renamed: str) -> str:
     """A settings dataclass as the JSON a visitor copies and pastes back; `renamed` maps a field to the key
-    the API has always used for it (e.g. labels="classes")."""
-    return json.dumps({renamed.get(k, k): v for k, v in dataclasses.asdict(used).items()})
+    the API has always used for it (e.g. labels="classes"). Unset optional fields (a None latent) are left out."""
+    return json.dumps({renamed.get(k, k): v for k, v in dataclasses.asdict(used).items() if v is not None})
 
 
-def with_parameters(fn: Callable, names: Sequence[str], *, request: bool = False) -> Callable:
+def with_parameters(
+    fn: Callable, names: Sequence[str], *, optional: Sequence[str] = (), request: bool = False
+) -> Callable:
     """`fn(*values)` shown to Gradio — and so to gradio_client and MCP — as a function of these named
     parameters: where the number of inputs comes from a model card (one slider per code), or several
     endpoints share one list of inputs, each endpoint's parameters still have names. With `request`, Gradio
-    also passes the visitor's gr.Request, which reaches `fn` as `request=`."""
+    also passes the visitor's gr.Request, which reaches `fn` as `request=`. The `optional` names follow,
+    None when not given (a session's state, which examples do not pass)."""
     kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
     params = [inspect.Parameter(name, kind) for name in names]
+    params += [inspect.Parameter(name, kind, default=None) for name in optional]
+    names = [*names, *optional]
     if request:
         params.append(inspect.Parameter("request", kind, default=None, annotation=gr.Request))
     signature = inspect.Signature(params)
 
     def arguments(args: tuple, kwargs: dict) -> tuple[list, dict]:
-        bound = signature.bind(*args, **kwargs).arguments  # Gradio passes special arguments in their place
-        return [bound[name] for name in names], ({"request": bound.get("request")} if request else {})
+        bound = signature.bind(*args, **kwargs)  # Gradio passes special arguments in their place
+        bound.apply_defaults()
+        values = bound.arguments
+        return [values[name] for name in names], ({"request": values.get("request")} if request else {})
 
     if inspect.isgeneratorfunction(fn):
 
@@ -164,6 +186,13 @@ def _modified(path: Path) -> float:
         return path.stat().st_mtime
     except FileNotFoundError:  # pruned by a concurrent request between listing and here
         return 0.0
+
+
+def save_json(value: Any) -> str:
+    """A downloadable JSON file of `value` (settings beside an animation)."""
+    path = output_path(".json")
+    path.write_text(json.dumps(value, indent=1) + "\n")
+    return str(path)
 
 
 def save_png(image: Any) -> str:

@@ -9,9 +9,12 @@ import gradio as gr
 
 from .. import controls
 from ..errors import UserError
+from ..imaging import open_image
 from ..pipelines.conditional import MAX_PER_CLASS
+from ..pipelines.inversion import MAX_STEPS
+from ..pipelines.sketch import sketch_image
 from ..pipelines.store import Models
-from .common import friendly, output_image, random_seed, seed_input, settings_text
+from .common import friendly, friendly_stream, output_image, random_seed, seed_input, settings_text, sketchpad
 
 INTRO = """A class-conditional GAN: pick one or several classes; each row is one class, and column *j* uses the
 same noise (seed + *j*) in every row, so rows differ only in the class asked for. Below the grid, the judge
@@ -42,6 +45,27 @@ class Conditional:
         picture, verdict, used = self.models[model_name].grid(seed_value, labels=picked, n=n)
         return picture, verdict, settings_text(used, **PUBLIC_KEYS)
 
+    def swap(self, model_name, image_value, drawing, label, seed_value, steps, progress=gr.Progress()):
+        """Your own picture as every class: find it in the CGAN's noise for its class (picked, or the judge's
+        guess when empty), then draw that noise as each class — "this T-shirt as a pullover, a dress, a coat".
+        Streams the grid; at the end its settings (with the noise as `latent`) are the tab's.
+
+        Args:
+            model_name: "cgan-fashion-mnist" or "cgan-mnist".
+            image_value: a picture of one item (or None when drawing).
+            drawing: a sketchpad drawing, used when no picture is given.
+            label: the picture's class, or "" for the judge's guess.
+            seed_value: the seed of the candidate pool.
+            steps: optimisation steps, 1-1000 (200 is plenty).
+        """
+        model = self.models[model_name]
+        picture = open_image(image_value) if image_value else sketch_image(drawing)
+        total = controls.whole(steps, "Steps", 1, MAX_STEPS)
+        for found in model.inversion(picture, label=label or None, seed=seed_value, steps=total):
+            progress(found.step.step / total, desc=f"step {found.step.step}/{total}")
+            yield found.grid, found.pictures(), swap_status(found, total), gr.skip()
+        yield found.grid, found.pictures(), swap_status(found, total), settings_text(found.settings, **PUBLIC_KEYS)
+
     def classes(self, model_name: str) -> Any:
         """The class picker for another model (its first four classes picked)."""
         if model_name not in self.models:
@@ -54,11 +78,17 @@ class Conditional:
         parsed = controls.settings_json(text)
         model_name = controls.choice(parsed.get("model", self.models.names[0]), "model", self.models.names)
         picture, verdict, used = self.models[model_name].grid(
-            parsed.get("seed"), labels=parsed.get("classes"), n=parsed.get("per_class")
+            parsed.get("seed"), labels=parsed.get("classes"), n=parsed.get("per_class"), latent=parsed.get("latent")
         )
         names = self.models.card(model_name)["class_names"]
         return (model_name, gr.Dropdown(choices=names, value=used.labels), used.n, used.seed, picture, verdict,
                 settings_text(used, **PUBLIC_KEYS))  # fmt: skip
+
+
+def swap_status(found: Any, total: int) -> str:
+    others = ", ".join(f"{name} {p * 100:.0f} %" for name, p in found.agreement.items())
+    return (f"Step {found.step.step}/{total}: found in **{found.label}** (loss {found.step.loss:.4f}, "
+            f"{found.step.seconds:.1f} s). The judge's agreement with each row: {others}.")  # fmt: skip
 
 
 def build(demo: gr.Blocks, models: Models) -> tuple[gr.Button, gr.Image] | None:
@@ -92,7 +122,27 @@ def layout(models: Models) -> SimpleNamespace:
     with gr.Accordion("Paste settings", open=False):
         ui.settings_in = gr.Textbox(label="Settings JSON", placeholder='{"model": "...", "seed": 0, ...}', lines=2)
         ui.apply = gr.Button("Apply settings")
+    swap_layout(ui)
     return ui
+
+
+def swap_layout(ui: SimpleNamespace) -> None:
+    with gr.Accordion("Your own picture, as every class", open=False, elem_id="cgan-own"):
+        gr.Markdown("Upload or draw one item: the CGAN finds it in the noise of its class, then draws the same noise "
+                    "as every other class — the same item, another kind.")  # fmt: skip
+        with gr.Row():
+            ui.swap_upload = gr.Image(label="Your picture", type="filepath", sources=["upload", "clipboard"],
+                                      height=220, elem_id="cgan-swap-upload")  # fmt: skip
+            ui.swap_pad = sketchpad("…or draw an item", side=220, elem_id="cgan-swap-pad")
+            with gr.Column():
+                ui.swap_label = gr.Dropdown([("the judge's guess", ""), *[(n, n) for n in ui.class_names]], value="",
+                                            label="Its class")  # fmt: skip
+                ui.swap_steps = gr.Slider(20, MAX_STEPS, value=200, step=10, label="Optimisation steps")
+                ui.swap_go = gr.Button("Show it as every class", variant="primary", elem_id="cgan-swap-go")
+        with gr.Row():
+            ui.swap_compare = gr.ImageSlider(label="Your picture | found in its class", type="filepath", format="png",
+                                             interactive=False, elem_id="cgan-swap-compare")  # fmt: skip
+            ui.swap_status = gr.Markdown(elem_id="cgan-swap-status")
 
 
 def wire(demo: gr.Blocks, conditional: Conditional, ui: SimpleNamespace) -> None:
@@ -107,6 +157,10 @@ def wire(demo: gr.Blocks, conditional: Conditional, ui: SimpleNamespace) -> None
     ui.model.input(friendly(conditional.classes), ui.model, ui.classes, api_name="cgan_classes",
                    preprocess=False).then(**raw, api_visibility="private")  # fmt: skip
     ui.dice.click(random_seed, None, ui.seed, api_visibility="private").then(**raw, api_visibility="private")
+    ui.swap_go.click(friendly_stream(conditional.swap),
+                     [ui.model, ui.swap_upload, ui.swap_pad, ui.swap_label, ui.seed, ui.swap_steps],
+                     [ui.grid, ui.swap_compare, ui.swap_status, ui.settings_out], api_name="cgan_swap",
+                     preprocess=False, concurrency_limit=2)  # fmt: skip
     demo.load(**raw, api_visibility="private")
     first, names = ui.first, ui.class_names
     gr.Examples(

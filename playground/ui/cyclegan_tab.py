@@ -13,7 +13,7 @@ from ..imaging import open_image
 from ..pipelines.store import Models
 from ..pipelines.translate import DIRECTIONS, OFFICIAL, Translator, fetch_command, official_path
 from . import weights_panel
-from .common import friendly, output_image
+from .common import before_after, compare, friendly, output_image
 
 
 def availability(key: str) -> str:
@@ -127,7 +127,8 @@ def build(demo: gr.Blocks, ours: Models, translator: Callable[[str], Translator]
     translate = friendly(cyclegan.translate)
     ui.go.click(translate, [ui.image, ui.model, ui.direction, ui.identity], ui.outputs, api_name="cyclegan_translate",
                 preprocess=False, concurrency_limit=2).then(
-        cyclegan.weights_state, ui.model, ui.weights, api_visibility="private")  # fmt: skip
+        cyclegan.weights_state, ui.model, ui.weights, api_visibility="private").then(
+        friendly(compare), [ui.image, ui.outputs[0]], ui.compare, api_visibility="private", preprocess=False)  # fmt: skip
     demo.load(friendly(cyclegan.weights_state), ui.model, ui.weights, api_name="cyclegan_weights")
     ui.model.input(lambda name: weights_panel.button_update(weights_key(name)), ui.model, ui.download,
                    api_visibility="private")  # fmt: skip
@@ -159,6 +160,7 @@ def layout(ours: Models) -> SimpleNamespace:
                 translated = output_image("Translation", elem_id="cyclegan-output")
                 cycled = output_image("Cycle back (reconstruction)")
                 same = output_image("Identity")
+            ui.compare = before_after("Before | after (drag the divider)", elem_id="cyclegan-compare")
     ui.outputs = [translated, cycled, same, notice]
     ui.weights = [ui.model, status, ui.download]
     return ui

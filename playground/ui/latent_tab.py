@@ -1,4 +1,5 @@
-"""Latent Explorer tab: InfoGAN code sliders, category picker, seed, sweeps and interpolations."""
+"""Latent Explorer tab: InfoGAN code sliders, category picker, seed, sweeps, interpolations, and your own
+picture found in the latent space."""
 
 from __future__ import annotations
 
@@ -9,20 +10,35 @@ import gradio as gr
 
 from .. import controls
 from ..errors import UserError
-from ..imaging import write_gif
+from ..imaging import open_image, write_gif, write_mp4
+from ..pipelines.inversion import MAX_STEPS
 from ..pipelines.latent import CODE_RANGE, MAX_FRAMES, MAX_SWEEP_COLUMNS, MAX_SWEEP_SEEDS, category_choices
+from ..pipelines.sketch import sketch_image
 from ..pipelines.store import Models
-from .common import friendly, output_image, output_path, random_seed, seed_input, settings_text, with_parameters
+from .common import (
+    friendly,
+    friendly_stream,
+    output_image,
+    output_path,
+    random_seed,
+    save_json,
+    seed_input,
+    settings_text,
+    sketchpad,
+    with_parameters,
+)  # fmt: skip
 
 INTRO = """InfoGAN learns, without labels, a **category** code (which kind of item) and **continuous codes**
 (how it is drawn: width, slant, thickness...). Training kept the codes in [−1, 1]; the sliders go to ±2, the
 paper's extrapolation range. Each category is named after the class the judge classifier sees in most of its
-samples, with how often (`python -m playground.evaluate`); "unnamed" where no class has half of them."""
+samples, with how often (`python -m playground.evaluate`); "unnamed" where no class has half of them. Under
+**Your own picture**, upload or draw an item to find it in the latent space, then edit it with every control."""
 
 
 class LatentExplorer:
     """What the tab does, bound to its InfoGAN pipelines. Each method is an endpoint; the number of code
-    values each takes comes from the model cards (`codes`)."""
+    values each takes comes from the model cards (`codes`), and the last value of the drawing endpoints is the
+    visitor's current latent (an inverted picture's noise, or None for the seed's)."""
 
     def __init__(self, models: Models) -> None:
         self.models = models
@@ -31,7 +47,7 @@ class LatentExplorer:
     def _codes(self, model_name: str, values: tuple) -> list[float]:
         return list(values[: self.models.card(model_name)["config"]["num_continuous"]])
 
-    def generate(self, model_name: str, seed_value: Any, category_value: Any, *codes: Any) -> tuple[Any, str]:
+    def generate(self, model_name: str, seed_value: Any, category_value: Any, *values: Any) -> tuple[Any, str]:
         """Draw one InfoGAN picture from a seed, a category and the continuous codes; the same values always
         give the same pixels.
 
@@ -44,9 +60,16 @@ class LatentExplorer:
         Returns:
             The picture (PNG) and the settings as JSON.
         """
-        model = self.models[model_name]
-        picture, used = model.picture(seed_value, category=category_value, codes=self._codes(model_name, codes))
+        model, codes, latent = self.models[model_name], values[: self.codes], values[self.codes]
+        picture, used = model.picture(
+            seed_value, category=category_value, codes=self._codes(model_name, codes), latent=latent
+        )
         return picture, settings_text(used)
+
+    def _sweep_options(self, model_name: str, category_value: Any, values: tuple) -> dict:
+        codes, (index, rows, columns, n_seeds, latent) = values[: self.codes], values[self.codes :]
+        return {"category": category_value, "codes": self._codes(model_name, codes), "code": index, "rows": rows,
+                "n": columns, "n_seeds": n_seeds, "latent": latent}  # fmt: skip
 
     def sweep(self, model_name: str, seed_value: Any, category_value: Any, *values: Any) -> Any:
         """Sweep one InfoGAN continuous code from -2 to 2 (columns) for every category or several seeds (rows),
@@ -63,11 +86,23 @@ class LatentExplorer:
             steps: number of columns.
             n_seeds: number of rows when rows are seeds.
         """
-        codes, (index, rows, columns, n_seeds) = values[: self.codes], values[self.codes :]
-        return self.models[model_name].sweep(
-            seed_value, category=category_value, codes=self._codes(model_name, codes), code=index, rows=rows,
-            n=columns, n_seeds=n_seeds,
-        )  # fmt: skip
+        model = self.models[model_name]
+        return model.sweep(seed_value, **self._sweep_options(model_name, category_value, values))
+
+    def sweep_video(self, model_name: str, seed_value: Any, category_value: Any, *values: Any) -> list[str]:
+        """The same sweep as an animation, one frame per value of the swept code: a looping GIF, an MP4 and
+        the settings as JSON (same parameters as /infogan_sweep)."""
+        model = self.models[model_name]
+        options = self._sweep_options(model_name, category_value, values)
+        frames = model.sweep_frames(seed_value, **options)
+        return animation_files(frames, {"model": model_name, "seed": seed_value, **options}, fps=4)
+
+    def _ends(self, model_name: str, values: tuple) -> tuple[dict, dict, Any, Any]:
+        k = self.codes
+        ends = [values[: 2 + k], values[2 + k : 4 + 2 * k]]
+        n_frames, path, latent = values[4 + 2 * k :]
+        start, end = ({"seed": s, "category": c, "codes": self._codes(model_name, rest)} for s, c, *rest in ends)
+        return {**start, "latent": latent}, end, n_frames, path
 
     def interpolate(self, model_name: str, *values: Any) -> tuple[Any, str, str]:
         """Morph between two InfoGAN settings: returns a strip of frames, a looping GIF and its download.
@@ -85,13 +120,46 @@ class LatentExplorer:
             n_frames: number of frames.
             path: "spherical" or "linear" path through the noise.
         """
-        k, model = self.codes, self.models[model_name]
-        ends = [values[: 2 + k], values[2 + k : 4 + 2 * k]]
-        n_frames, path = values[4 + 2 * k :]
-        start, end = ({"seed": s, "category": c, "codes": self._codes(model_name, rest)} for s, c, *rest in ends)
+        model = self.models[model_name]
+        start, end, n_frames, path = self._ends(model_name, values)
         images, film = model.interpolation(start, end, n=n_frames, mode=path)
         gif = str(write_gif(images, output_path(".gif")))
         return film, gif, gif
+
+    def interpolate_video(self, model_name: str, *values: Any) -> list[str]:
+        """The same interpolation as an MP4 (forward and back, like the GIF) and its settings as JSON (same
+        parameters as /infogan_interpolate)."""
+        model = self.models[model_name]
+        start, end, n_frames, path = self._ends(model_name, values)
+        images, _ = model.interpolation(start, end, n=n_frames, mode=path)
+        settings = {"model": model_name, "start": start, "end": end, "n": n_frames, "mode": path}
+        return animation_files(images, settings, gif=False)
+
+    def invert(self, model_name, image_value, drawing, seed_value, steps, progress=gr.Progress()):
+        """Find your own picture (an upload, or a drawing) in the InfoGAN's latent space: the best of a seeded
+        pool of latents, then Adam on noise and codes against pixel and judge-feature losses. Streams the
+        original beside its reconstruction; at the end the category, codes and latent are the current point.
+
+        Args:
+            model_name: "infogan-fashion-mnist" or "infogan-mnist".
+            image_value: a picture of one item (or None when drawing).
+            drawing: a sketchpad drawing, used when no picture is given.
+            seed_value: the seed of the candidate pool.
+            steps: optimisation steps, 1-1000 (200 is plenty).
+        """
+        model = self.models[model_name]
+        picture = open_image(image_value) if image_value else sketch_image(drawing)
+        total = controls.whole(steps, "Steps", 1, MAX_STEPS)
+        skip = [gr.skip()] * (self.codes + 4)  # the controls change once, at the end
+        for found in model.inversion(picture, seed=seed_value, steps=total):
+            progress(found.step.step / total, desc=f"step {found.step.step}/{total}")
+            original, reconstruction, gap = found.pictures()
+            yield (original, reconstruction), gap, inversion_status(found, total), *skip
+        used = found.settings
+        shown, settings = model.picture(used.seed, category=used.category, codes=used.codes, latent=used.latent)
+        codes = used.codes + [0.0] * (self.codes - len(used.codes))
+        yield (original, reconstruction), gap, inversion_status(found, total), used.category, *codes, used.latent, \
+            shown, settings_text(settings)  # fmt: skip
 
     def categories(self, model_name: str) -> tuple[Any, Any]:
         """The category pickers (start and end) for another model."""
@@ -113,12 +181,26 @@ class LatentExplorer:
         if not isinstance(codes, list):
             raise UserError('"codes" must be a list of numbers.')
         picture, used = self.models[model_name].picture(
-            parsed.get("seed"), category=parsed.get("category"), codes=codes
+            parsed.get("seed"), category=parsed.get("category"), codes=codes, latent=parsed.get("latent")
         )
         padded = used.codes + [0.0] * (self.codes - len(used.codes))
         choices = category_choices(self.models.card(model_name))
         return (model_name, used.seed, gr.Dropdown(choices=choices, value=used.category), *padded, picture,
-                settings_text(used))  # fmt: skip
+                settings_text(used), used.latent)  # fmt: skip
+
+
+def inversion_status(found: Any, total: int) -> str:
+    said, redrawn = found.judged
+    verdict = f" · the judge calls your picture **{said}**, the reconstruction **{redrawn}**" if said else ""
+    return (f"Step {found.step.step}/{total} · PSNR **{found.psnr():.1f} dB** · loss {found.step.loss:.4f} · "
+            f"{found.step.seconds:.1f} s{verdict}")  # fmt: skip
+
+
+def animation_files(frames: list, settings: dict, *, fps: float = 8.0, gif: bool = True) -> list[str]:
+    """An animation's downloads: the GIF (when asked), the MP4 and its settings as JSON."""
+    files = [str(write_gif(frames, output_path(".gif"), fps=fps))] if gif else []
+    files.append(str(write_mp4(frames, output_path(".mp4"), fps=fps)))
+    return [*files, save_json(settings)]
 
 
 def code_names(k: int, suffix: str = "") -> list[str]:
@@ -137,7 +219,7 @@ def build(demo: gr.Blocks, models: Models) -> tuple[gr.Button, gr.Image] | None:
 
 
 def layout(models: Models, k: int) -> SimpleNamespace:
-    ui = SimpleNamespace()
+    ui = SimpleNamespace(latent=gr.State(None))  # the visitor's inverted noise, or None: the seed's
     first = models.names[0]
     ui.choices = choices = category_choices(models.card(first))
     gr.Markdown(INTRO)
@@ -147,6 +229,7 @@ def layout(models: Models, k: int) -> SimpleNamespace:
             ui.category = gr.Dropdown(choices, value=choices[0][1], label="Category", allow_custom_value=True)
             ui.codes = code_sliders("Continuous code", k)
             ui.seed, ui.dice = seed_input(42, elem_id="latent-seed")
+            ui.latent_note = gr.Markdown(elem_id="latent-note")
         with gr.Column(scale=1, min_width=300):
             ui.image = output_image("Generated", height=300, elem_id="latent-image")
             ui.caption_this = gr.Button("Caption this", size="sm")
@@ -154,6 +237,7 @@ def layout(models: Models, k: int) -> SimpleNamespace:
     with gr.Accordion("Paste settings", open=False):
         ui.settings_in = gr.Textbox(label="Settings JSON", placeholder='{"model": "...", "seed": 42, ...}', lines=2)
         ui.apply = gr.Button("Apply settings")
+    inversion_layout(ui)
     sweep_layout(ui, k)
     interpolation_layout(ui, k)
     return ui
@@ -161,6 +245,24 @@ def layout(models: Models, k: int) -> SimpleNamespace:
 
 def code_sliders(label: str, k: int) -> list[gr.Slider]:
     return [gr.Slider(-CODE_RANGE, CODE_RANGE, value=0.0, step=0.05, label=f"{label} {i + 1}") for i in range(k)]
+
+
+def inversion_layout(ui: SimpleNamespace) -> None:
+    with gr.Tab("Your own picture", elem_id="latent-own"):
+        gr.Markdown("Upload a picture of one item, or draw one: the explorer finds the closest picture its generator "
+                    "can make, then every control above edits it (sweep and interpolate start from it too).")  # fmt: skip
+        with gr.Row():
+            ui.invert_upload = gr.Image(label="Your picture", type="filepath", sources=["upload", "clipboard"],
+                                        height=240, elem_id="latent-invert-upload")  # fmt: skip
+            ui.invert_pad = sketchpad("…or draw an item", side=240, elem_id="latent-invert-pad")
+        with gr.Row():
+            ui.invert_steps = gr.Slider(20, MAX_STEPS, value=200, step=10, label="Optimisation steps")
+            ui.invert_go = gr.Button("Find it in the latent space", variant="primary", elem_id="latent-invert-go")
+        with gr.Row():
+            ui.invert_compare = gr.ImageSlider(label="Your picture | the generator's closest", type="filepath",
+                                               format="png", interactive=False, elem_id="latent-invert-compare")  # fmt: skip
+            ui.invert_gap = output_image("Where they differ", elem_id="latent-invert-gap")
+        ui.invert_status = gr.Markdown(elem_id="latent-invert-status")
 
 
 def sweep_layout(ui: SimpleNamespace, k: int) -> None:
@@ -173,11 +275,14 @@ def sweep_layout(ui: SimpleNamespace, k: int) -> None:
             ui.sweep_seeds = gr.Slider(1, MAX_SWEEP_SEEDS, value=6, step=1, label="Seeds (when rows are seeds)")
         ui.sweep_button = gr.Button("Sweep", variant="primary")
         ui.sweep_image = output_image("Sweep", show_label=False)
+        ui.sweep_files = gr.File(label="The sweep as an animation (GIF, MP4) and its settings", file_count="multiple",
+                                 interactive=False)  # fmt: skip
 
 
 def interpolation_layout(ui: SimpleNamespace, k: int) -> None:
     with gr.Tab("Interpolate"):
-        gr.Markdown("From the settings above to the ones here: noise by straight line or great circle (slerp).")
+        gr.Markdown("From the settings above (or your picture) to the ones here: noise by straight line or great "
+                    "circle (slerp).")  # fmt: skip
         with gr.Row():
             ui.seed_b = gr.Number(value=7, label="End seed", precision=None, minimum=0, maximum=controls.MAX_SEED)
             ui.category_b = gr.Dropdown(
@@ -192,41 +297,40 @@ def interpolation_layout(ui: SimpleNamespace, k: int) -> None:
         with gr.Row():
             ui.gif_view = gr.Image(label="Animation", type="filepath", height=240, interactive=False)
             ui.gif_file = gr.File(label="Download GIF", interactive=False)
+            ui.video_files = gr.File(label="MP4 and settings", file_count="multiple", interactive=False)
+
+
+LATENT_NOTE = ("Drawing from **your picture's latent** (the seed is not used): type a seed or press 🎲 to go "
+               "back to seeds.")  # fmt: skip
 
 
 def wire(demo: gr.Blocks, explorer: LatentExplorer, ui: SimpleNamespace) -> None:
     k = explorer.codes
     controls_in = [ui.model, ui.seed, ui.category, *ui.codes]
-    generate = friendly(with_parameters(explorer.generate, ["model_name", "seed_value", "category_value",
-                                                            *code_names(k)]))  # fmt: skip
+    names = ["model_name", "seed_value", "category_value", *code_names(k)]
+    generate = friendly(with_parameters(explorer.generate, names, optional=["latent"]))
     # preprocess=False: the pipelines validate raw values themselves, so a bad value from the API gets the
     # same one-sentence message as in the UI (and no framework traceback in the server log).
-    live = {"fn": generate, "inputs": controls_in, "outputs": [ui.image, ui.settings_out], "show_progress": "hidden",
-            "preprocess": False}  # fmt: skip
-    gr.on([*(c.release for c in ui.codes), ui.category.input, ui.seed.submit], **live, trigger_mode="always_last",
+    live = {"fn": generate, "inputs": [*controls_in, ui.latent], "outputs": [ui.image, ui.settings_out],
+            "show_progress": "hidden", "preprocess": False}  # fmt: skip
+    gr.on([*(c.release for c in ui.codes), ui.category.input], **live, trigger_mode="always_last",
           api_name="infogan_generate")  # fmt: skip
     demo.load(**live, api_visibility="private")  # a picture is there when the page opens
-    switch = friendly(explorer.categories)
-    ui.model.input(switch, ui.model, [ui.category, ui.category_b], api_name="infogan_categories",
-                   preprocess=False).then(**live, api_visibility="private")  # fmt: skip
+    forget = {"fn": lambda: (None, ""), "inputs": None, "outputs": [ui.latent, ui.latent_note],
+              "api_visibility": "private"}  # a seed of one's own: back to seeds  # fmt: skip
+    ui.seed.submit(**forget).then(**live, api_visibility="private")
+    ui.model.input(friendly(explorer.categories), ui.model, [ui.category, ui.category_b], api_name="infogan_categories",
+                   preprocess=False).then(**forget).then(**live, api_visibility="private")  # fmt: skip
     ui.model.input(explorer.code_sliders, ui.model, [*ui.codes, *ui.codes_b], api_visibility="private",
                    preprocess=False)  # fmt: skip
-    ui.dice.click(random_seed, None, ui.seed, api_name="random_seed").then(**live, api_visibility="private")
+    ui.dice.click(random_seed, None, ui.seed, api_name="random_seed").then(**forget).then(
+        **live, api_visibility="private")  # fmt: skip
     ui.apply.click(friendly(explorer.apply_settings), ui.settings_in,
-                   [ui.model, ui.seed, ui.category, *ui.codes, ui.image, ui.settings_out],
-                   api_name="infogan_apply_settings", preprocess=False)  # fmt: skip
-    sweep = friendly(with_parameters(explorer.sweep, ["model_name", "seed_value", "category_value", *code_names(k),
-                                                      "index", "rows", "steps", "n_seeds"]))  # fmt: skip
-    ui.sweep_button.click(sweep, [*controls_in, ui.sweep_code, ui.sweep_rows, ui.sweep_columns, ui.sweep_seeds],
-                          ui.sweep_image, api_name="infogan_sweep", show_progress="minimal", preprocess=False)  # fmt: skip
-    interpolate = friendly(with_parameters(explorer.interpolate, [
-        "model_name", "s_a", "k_a", *code_names(k, "_a"), "s_b", "k_b", *code_names(k, "_b"), "n_frames", "path",
-    ]))  # fmt: skip
-    ui.interp_button.click(
-        interpolate, [*controls_in, ui.seed_b, ui.category_b, *ui.codes_b, ui.frames, ui.mode],
-        [ui.strip_image, ui.gif_view, ui.gif_file], api_name="infogan_interpolate", show_progress="minimal",
-        preprocess=False,
-    )  # fmt: skip
+                   [ui.model, ui.seed, ui.category, *ui.codes, ui.image, ui.settings_out, ui.latent],
+                   api_name="infogan_apply_settings", preprocess=False).then(
+        lambda latent: LATENT_NOTE if latent else "", ui.latent, ui.latent_note, api_visibility="private")  # fmt: skip
+    wire_inversion(explorer, ui)
+    wire_animations(explorer, ui, controls_in, names)
     choices, first = ui.choices, explorer.models.names[0]
     gr.Examples(
         # categories by name: Gradio's example table shows a bare index 0 as a blank cell
@@ -235,3 +339,32 @@ def wire(demo: gr.Blocks, explorer: LatentExplorer, ui: SimpleNamespace) -> None
         inputs=controls_in, outputs=[ui.image, ui.settings_out], fn=generate, run_on_click=True,
         cache_examples=False, label="Try these",
     )  # fmt: skip
+
+
+def wire_inversion(explorer: LatentExplorer, ui: SimpleNamespace) -> None:
+    invert = friendly_stream(explorer.invert)
+    outputs = [ui.invert_compare, ui.invert_gap, ui.invert_status, ui.category, *ui.codes, ui.latent, ui.image,
+               ui.settings_out]  # fmt: skip
+    ui.invert_go.click(invert, [ui.model, ui.invert_upload, ui.invert_pad, ui.seed, ui.invert_steps], outputs,
+                       api_name="infogan_invert", preprocess=False, concurrency_limit=2).then(
+        lambda latent: LATENT_NOTE if latent else "", ui.latent, ui.latent_note, api_visibility="private")  # fmt: skip
+
+
+def wire_animations(explorer: LatentExplorer, ui: SimpleNamespace, controls_in: list, names: list[str]) -> None:
+    k = explorer.codes
+    sweep_names = [*names, "index", "rows", "steps", "n_seeds", "latent"]
+    sweep_in = [*controls_in, ui.sweep_code, ui.sweep_rows, ui.sweep_columns, ui.sweep_seeds, ui.latent]
+    sweep = friendly(with_parameters(explorer.sweep, sweep_names))
+    sweep_video = friendly(with_parameters(explorer.sweep_video, sweep_names))
+    ui.sweep_button.click(sweep, sweep_in, ui.sweep_image, api_name="infogan_sweep", show_progress="minimal",
+                          preprocess=False).then(sweep_video, sweep_in, ui.sweep_files,
+                                                 api_name="infogan_sweep_video", preprocess=False)  # fmt: skip
+    interp_names = ["model_name", "s_a", "k_a", *code_names(k, "_a"), "s_b", "k_b", *code_names(k, "_b"), "n_frames",
+                    "path", "latent"]  # fmt: skip
+    interp_in = [*controls_in, ui.seed_b, ui.category_b, *ui.codes_b, ui.frames, ui.mode, ui.latent]
+    interpolate = friendly(with_parameters(explorer.interpolate, interp_names))
+    interpolate_video = friendly(with_parameters(explorer.interpolate_video, interp_names))
+    ui.interp_button.click(
+        interpolate, interp_in, [ui.strip_image, ui.gif_view, ui.gif_file], api_name="infogan_interpolate",
+        show_progress="minimal", preprocess=False,
+    ).then(interpolate_video, interp_in, ui.video_files, api_name="infogan_interpolate_video", preprocess=False)  # fmt: skip

@@ -13,7 +13,7 @@ from ..imaging import open_image
 from ..pipelines.fast_style import BUILTIN_STYLES, FastStyle
 from ..pipelines.style import STYLE_LAYERS, Gatys, GatysProgress, GatysSettings
 from . import weights_panel
-from .common import MAX_UNREAD, friendly, friendly_stream, output_image, unread
+from .common import MAX_UNREAD, before_after, compare, friendly, friendly_stream, output_image, unread
 
 INTRO = """Give a **content** picture and one or more **style** pictures. The *fast* engine (Ghiasi et al.'s
 arbitrary-style network, or one of its 26 built-in styles) answers in well under a second. *Gatys*
@@ -171,6 +171,7 @@ def build(
         with gr.Column(scale=1, min_width=380):
             ui.result = output_image("Result", height=460, elem_id="style-result")
             ui.status = gr.Markdown()
+            ui.compare = before_after("Content | result (drag the divider)", elem_id="style-compare")
             ui.caption_this = gr.Button("Caption this", size="sm")
     wire(demo, tab, ui)
     return ui.caption_this, ui.result
@@ -222,15 +223,18 @@ def gatys_layout(ui: SimpleNamespace) -> None:
 
 def wire(demo: gr.Blocks, tab: StyleTransfer, ui: SimpleNamespace) -> None:
     # preprocess=False: uploads are opened by open_image (size and pixel caps before decoding).
+    side_by_side = {"fn": friendly(compare), "inputs": [ui.content, ui.result], "outputs": ui.compare,
+                    "api_visibility": "private", "preprocess": False}  # fmt: skip
     ui.fast_go.click(friendly(tab.fast), [ui.content, ui.styles, ui.preserve, ui.source, ui.builtin, ui.strength],
-                     [ui.result, ui.status], api_name="style_fast", preprocess=False, concurrency_limit=2)  # fmt: skip
+                     [ui.result, ui.status], api_name="style_fast", preprocess=False, concurrency_limit=2).then(
+        **side_by_side)  # fmt: skip
     gatys_inputs = [ui.content, ui.styles, ui.weights, ui.preserve, ui.steps, ui.size, ui.style_weight,
                     ui.content_weight, ui.tv_weight, ui.optimizer, ui.init, ui.layers]  # fmt: skip
     running = ui.gatys_go.click(friendly_stream(tab.gatys), gatys_inputs, [ui.result, ui.status],
                                 api_name="style_gatys", concurrency_limit=1, preprocess=False)  # fmt: skip
     ui.stop.click(None, None, None, cancels=[running], api_visibility="private")
     weights_out = [ui.weights_status, ui.download]
-    running.then(tab.weights_state, None, weights_out, api_visibility="private")
+    running.then(tab.weights_state, None, weights_out, api_visibility="private").then(**side_by_side)
     demo.load(friendly(tab.weights_state), None, weights_out, api_name="style_weights")
     ui.download.click(friendly(tab.download_vgg19), None, weights_out, api_name="style_download",
                       concurrency_limit=None)  # fmt: skip
