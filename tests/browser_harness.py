@@ -414,6 +414,20 @@ class Person:
             assert not found, "what a person would see as broken:\n  - " + "\n  - ".join(found)
 
 
+def visit(browser, app: App, name: str):
+    """A new browser context on the app (the error watcher installed before Gradio runs), the page loaded:
+    (context, person). The caller closes the context."""
+    context = browser.new_context(viewport={"width": 1300, "height": 1000}, accept_downloads=True)
+    context.add_init_script(WATCH_ERRORS_JS)
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    visitor = Person(page, app, name=name, log_offset=app.log_size())
+    shutil.rmtree(ARTIFACTS / "downloads" / name, ignore_errors=True)  # this test's downloads, fresh
+    page.goto(app.url, wait_until="load")
+    page.get_by_role("tab", name="Models").wait_for()  # the app has loaded
+    return context, visitor
+
+
 # -- opening downloads ---------------------------------------------------------------------------------------
 def open_picture(path: Path) -> Image.Image:
     with Image.open(path) as image:

@@ -206,20 +206,11 @@ def person(request, browser, app):
     the error watcher installed before Gradio runs. After the test body, conftest's pytest_runtest_call wrapper
     saves a screenshot and fails the test on what a person would see as broken (bare or unexpected errors, a
     server traceback)."""
-    import shutil
+    from tests.browser_harness import visit
 
-    from tests.browser_harness import ARTIFACTS, TIMEOUT_MS, WATCH_ERRORS_JS, Person
-
-    context = browser.new_context(viewport={"width": 1300, "height": 1000}, accept_downloads=True)
-    context.add_init_script(WATCH_ERRORS_JS)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
     module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_browser").strip("_") or "tabs"
-    visitor = Person(page, app, name=f"{module}-{request.node.name.removeprefix('test_')}", log_offset=app.log_size())
+    context, visitor = visit(browser, app, f"{module}-{request.node.name.removeprefix('test_')}")
     request.node.browser_person = visitor
-    shutil.rmtree(ARTIFACTS / "downloads" / visitor.name, ignore_errors=True)  # this test's downloads, fresh
-    page.goto(app.url, wait_until="load")
-    page.get_by_role("tab", name="Models").wait_for()  # the app has loaded
     yield visitor
     context.close()
 

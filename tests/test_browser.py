@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from playground import settings
-from tests.browser_harness import EXAMPLES
+from tests.browser_harness import EXAMPLES, visit
 
 pytestmark = pytest.mark.slow
 
@@ -30,10 +30,23 @@ def app(shipped_app):
     return shipped_app  # conftest's: the shipped checkpoints (CHECKPOINTS), offline, an empty cache
 
 
+@pytest.fixture(scope="module")
+def tour(browser, app):
+    """One page for the whole module, as a person going from tab to tab (one page load for ten tests)."""
+    context, visitor = visit(browser, app, "tabs")
+    yield visitor
+    context.close()
+
+
 @pytest.fixture
-def page(person):
-    """The page of conftest's `person`: its error watcher, server-log check and screenshot apply here too."""
-    return person.page
+def page(request, tour):
+    """The tour's page, checked per test as conftest's `person` is: the error watcher, the server-log check and a
+    screenshot (tests/artifacts/tabs-<test>.png) after each test."""
+    tour.name = f"tabs-{request.node.name.removeprefix('test_')}"
+    tour.forget()
+    tour.expected.clear()
+    request.node.browser_person = tour
+    return tour.page
 
 
 def picture(page, elem_id: str) -> tuple[str, int, int]:
@@ -55,11 +68,12 @@ def wait_for_new_picture(page, elem_id: str, before: str) -> tuple[str, int, int
 
 
 def open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
+    page.get_by_role("tab", name=name, exact=True).filter(visible=True).click()
 
 
 @needs("infogan")
 def test_latent_explorer(page):
+    open_tab(page, "Latent Explorer")
     page.locator("#latent-image img").wait_for()  # drawn when the page opens
     before, width, height = picture(page, "latent-image")
     assert (width, height) == (280, 280)
