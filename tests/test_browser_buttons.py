@@ -240,7 +240,8 @@ def test_style_fast_builtin_styles_and_the_gallery(person):
     gallery.locator("img").nth(25).wait_for()
     assert gallery.locator("img").count() == 26
     gallery.get_by_role("button", name="Thumbnail 4 of 26").click()  # picks style 3
-    person.page.locator("#style-source").get_by_label("built-in styles").wait_for()
+    picked = person.page.locator(".block").filter(has=person.page.get_by_text("Built-in styles (several = a blend)"))
+    person.until("el => /style 3/.test(el.innerText) && !/style 7/.test(el.innerText)", picked.last.element_handle())
     person.press("Stylize (fast)")
     person.wait_picture(person.block("#style-result"), result)
     person.page.get_by_text("Fast engine, built-in style 3").first.wait_for()
