@@ -170,3 +170,63 @@ def tiny_blip_dir(tmp_path_factory, tiny_captioner_dir) -> Path:
         image_processor=BlipImageProcessor(size={"height": 32, "width": 32}), tokenizer=tokenizer
     ).save_pretrained(folder)
     return folder
+
+
+# -- browser tests (tests/browser_harness.py) -------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run (Debian's: apt-get install chromium); each test gets a context."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    from tests.browser_harness import CHROMIUM, launch_chromium
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    with playwright.sync_playwright() as p:
+        launched = launch_chromium(p)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def shipped_app(tmp_path_factory, tiny_captioner_dir):
+    """The real app (`python app.py`) on the shipped checkpoints, offline with an empty cache, the tiny captioner
+    as its local one: one server for every browser module that needs nothing else (each test opens its own
+    page, so its own Gradio session)."""
+    from playground import settings
+    from tests.browser_harness import serve
+
+    with serve(settings.CHECKPOINT_DIR, tmp_path_factory.mktemp("shipped-app"), "--caption-model",
+               str(tiny_captioner_dir)) as running:  # fmt: skip
+        yield running
+
+
+@pytest.fixture
+def person(request, browser, app):
+    """A visitor on a fresh page of the module's `app` (a tests.browser_harness.App): a new browser context,
+    the error watcher installed before Gradio runs. After the test body, conftest's pytest_runtest_call wrapper
+    saves a screenshot and fails the test on what a person would see as broken (bare or unexpected errors, a
+    server traceback)."""
+    from tests.browser_harness import visit
+
+    module = request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_browser").strip("_") or "tabs"
+    context, visitor = visit(browser, app, f"{module}-{request.node.name.removeprefix('test_')}")
+    request.node.browser_person = visitor
+    yield visitor
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Browser tests: after the body, a screenshot and the checks of tests.browser_harness.Person.finish, in the
+    call phase (so a strict xfail sees a failure there)."""
+    try:
+        result = yield
+    except BaseException:
+        visitor = getattr(item, "browser_person", None)
+        if visitor is not None:
+            visitor.finish(check=False)
+        raise
+    visitor = getattr(item, "browser_person", None)
+    if visitor is not None:
+        visitor.finish()
+    return result

@@ -1,23 +1,19 @@
 """Slow: the real app with the shipped checkpoints, driven by Playwright in Debian's Chromium, one test per
-tab. Each test sets controls, runs, checks the output picture changed and has the expected size, and saves a
-screenshot under tests/artifacts/ (ignored by git)."""
+tab. Each test sets controls, runs and checks the output picture changed and has the expected size; conftest's
+`person` saves a screenshot under tests/artifacts/ (ignored by git) and fails the test on a red "Error" without
+a sentence or a server traceback (tests/browser_harness.py)."""
 
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from bench.server import REPO, running_app
 from playground import settings
+from tests.browser_harness import EXAMPLES, visit
 
 pytestmark = pytest.mark.slow
-ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-EXAMPLES = REPO / "assets" / "examples"
 
 
 CHECKPOINTS = settings.CHECKPOINT_DIR  # the shipped ones, unless PLAYGROUND_CHECKPOINTS points elsewhere
@@ -30,37 +26,27 @@ def needs(family: str):
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, tiny_captioner_dir):
-    env = {"PLAYGROUND_OFFLINE": "1", "TORCH_HOME": str(tmp_path_factory.mktemp("torch"))}
-    with running_app(CHECKPOINTS, tmp_path_factory.mktemp("cache"), "--caption-model",
-                     str(tiny_captioner_dir), env=env) as (url, _, _):  # fmt: skip
-        yield url
+def app(shipped_app):
+    return shipped_app  # conftest's: the shipped checkpoints (CHECKPOINTS), offline, an empty cache
 
 
 @pytest.fixture(scope="module")
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
-    with playwright.sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
-        )  # fmt: skip
-        yield launched
-        launched.close()
+def tour(browser, app):
+    """One page for the whole module, as a person going from tab to tab (one page load for ten tests)."""
+    context, visitor = visit(browser, app, "tabs")
+    yield visitor
+    context.close()
 
 
 @pytest.fixture
-def page(browser, app_url):
-    context = browser.new_context(viewport={"width": 1300, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(app_url, wait_until="load")
-    page.get_by_role("tab", name="Models").wait_for()  # the app has loaded
-    yield page
-    context.close()
+def page(request, tour):
+    """The tour's page, checked per test as conftest's `person` is: the error watcher, the server-log check and a
+    screenshot (tests/artifacts/tabs-<test>.png) after each test."""
+    tour.name = f"tabs-{request.node.name.removeprefix('test_')}"
+    tour.forget()
+    tour.expected.clear()
+    request.node.browser_person = tour
+    return tour.page
 
 
 def picture(page, elem_id: str) -> tuple[str, int, int]:
@@ -82,16 +68,12 @@ def wait_for_new_picture(page, elem_id: str, before: str) -> tuple[str, int, int
 
 
 def open_tab(page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.get_by_role("tab", name=name, exact=True).filter(visible=True).click()
 
 
 @needs("infogan")
 def test_latent_explorer(page):
+    open_tab(page, "Latent Explorer")
     page.locator("#latent-image img").wait_for()  # drawn when the page opens
     before, width, height = picture(page, "latent-image")
     assert (width, height) == (280, 280)
@@ -100,7 +82,6 @@ def test_latent_explorer(page):
     seed.press("Enter")
     after = wait_for_new_picture(page, "latent-image", before)
     assert after[1:] == (280, 280)
-    shot(page, "latent-explorer")
 
 
 @needs("cgan")
@@ -111,7 +92,6 @@ def test_conditional(page):
     page.locator("#cgan-generate").click()
     _, width, height = wait_for_new_picture(page, "cgan-grid", before)
     assert width > 8 * 112 and height > 4 * 112  # 4 classes × 8 samples of 112 px, plus labels
-    shot(page, "conditional")
 
 
 @needs("cyclegan")
@@ -122,7 +102,6 @@ def test_cyclegan(page):
     page.locator("#cyclegan-go").click()
     _, width, height = wait_for_new_picture(page, "cyclegan-output", "")
     assert (width, height) == Image.open(upload).size
-    shot(page, "cyclegan")
 
 
 def test_style_transfer(page):
@@ -133,7 +112,6 @@ def test_style_transfer(page):
     page.locator("#style-fast").click()
     _, width, height = wait_for_new_picture(page, "style-result", "")
     assert (width, height) == Image.open(upload).size
-    shot(page, "style-transfer")
 
 
 def test_captioning(page):
@@ -141,7 +119,6 @@ def test_captioning(page):
     page.locator("#caption-input input[type=file]").set_input_files(str(EXAMPLES / "night-city.png"))
     page.locator("#caption-go").click()
     page.locator("#caption-table").get_by_text("greedy").wait_for()
-    shot(page, "captioning")
 
 
 def test_lab(page):
@@ -152,7 +129,6 @@ def test_lab(page):
     page.locator("#lab-step").click()
     _, width, height = wait_for_new_picture(page, "lab-picture", before)
     assert (width, height) == (2 * 360 + 8, 360)
-    shot(page, "lab")
 
 
 @needs("autoencoder")
@@ -162,7 +138,6 @@ def test_lab_autoencoders(page):
     page.locator("#ae-go").click()
     _, width, height = wait_for_new_picture(page, "ae-output", "")
     assert (width, height) == (224, 224)
-    shot(page, "lab-autoencoders")
 
 
 @needs("pix2pix")
@@ -173,7 +148,6 @@ def test_lab_pix2pix(page):
     page.locator("#sketch-go").click()
     _, width, height = wait_for_new_picture(page, "sketch-item", "")
     assert (width, height) == (256, 256)
-    shot(page, "lab-pix2pix")
 
 
 @needs("dcgan")
@@ -186,11 +160,9 @@ def test_lab_gan_vs_dcgan(page):
     page.locator("#gan-vs-dcgan-go").click()
     _, width, _ = wait_for_new_picture(page, "dcgan-grid", before)
     assert width == picture(page, "gan-grid")[1] > 6 * 84
-    shot(page, "lab-gan-vs-dcgan")
 
 
 @needs("judge")
 def test_models(page):
     open_tab(page, "Models")
     page.get_by_text("judge-fashion-mnist").first.wait_for()
-    shot(page, "models")

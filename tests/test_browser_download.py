@@ -4,14 +4,11 @@ progress bar, and a caption appears."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bench.hub_standin import StandIn, repo_from_folder
-from bench.server import REPO, running_app
 from playground.pipelines import caption
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
+from tests.browser_harness import EXAMPLES, serve
 
 pytestmark = pytest.mark.slow
 VIT = caption.REGISTRY["vit-gpt2"].repo
@@ -25,39 +22,29 @@ def hub_server(tiny_captioner_dir):
 
 
 @pytest.fixture(scope="module")
-def app_url(hub_server, tiny_checkpoints, tmp_path_factory):
-    env = {
-        "HF_ENDPOINT": hub_server.url, "HF_HOME": str(tmp_path_factory.mktemp("hf")), "HF_HUB_CACHE": "",
-        "HF_HUB_OFFLINE": "", "PLAYGROUND_OFFLINE": "", "TORCH_HOME": str(tmp_path_factory.mktemp("torch")),
-    }  # fmt: skip
-    with running_app(tiny_checkpoints, tmp_path_factory.mktemp("cache"), env=env) as (url, _, log):
-        yield url
-        assert "Traceback" not in Path(log).read_text()
+def app(hub_server, tiny_checkpoints, tmp_path_factory):
+    env = {"HF_ENDPOINT": hub_server.url, "HF_HUB_OFFLINE": "", "PLAYGROUND_OFFLINE": ""}  # online, to the stand-in
+    with serve(tiny_checkpoints, tmp_path_factory.mktemp("cache"), env=env) as running:
+        yield running
 
 
-def test_fresh_cache_download_from_the_captioning_tab_then_a_caption(browser, app_url, hub_server):  # noqa: F811
-    context = browser.new_context(viewport={"width": 1300, "height": 1000})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(app_url, wait_until="load")
+def test_fresh_cache_download_from_the_captioning_tab_then_a_caption(person, hub_server):
+    page = person.page
     page.get_by_role("tab", name="Captioning").click()
     status = page.locator("#caption-weights")
     status.get_by_text("Needs a download").wait_for()
     button = page.locator("#caption-download")
     assert button.inner_text().strip() == "Download ViT + GPT-2 (nlpconnect) — 982 MB"
 
-    ARTIFACTS.mkdir(exist_ok=True)
     hub_server.delay = 0.3  # a slow network, so the bar is on screen long enough to see
     button.click()
     page.get_by_text("Downloading ViT + GPT-2 (nlpconnect)").first.wait_for()  # gr.Progress's line
-    page.screenshot(path=str(ARTIFACTS / "captioning-downloading.png"))
+    person.shot("-downloading")
     hub_server.delay = 0.0
     status.get_by_text("Ready:").wait_for()
     button.wait_for(state="hidden")
     assert hub_server.gets[f"{VIT}/model.safetensors"] == 1
 
-    page.locator("#caption-input input[type=file]").set_input_files(str(REPO / "assets" / "examples" / "house.png"))
+    page.locator("#caption-input input[type=file]").set_input_files(str(EXAMPLES / "house.png"))
     page.locator("#caption-go").click()
     page.locator("#caption-table").get_by_text("greedy").wait_for()
-    page.screenshot(path=str(ARTIFACTS / "captioning-download.png"), full_page=True)
-    context.close()
