@@ -59,16 +59,11 @@ def test_offline_tabs_say_what_needs_a_download_before_any_click(person):
     person.page.keyboard.press("Escape")
 
 
-NOT_SAID_READY = "the status line names only what needs a download, not the tab's models that are ready"
-
-
 @pytest.mark.parametrize(
     ("tab", "status", "ready"),
     [
-        pytest.param("Captioning", "#caption-weights", "local", marks=pytest.mark.xfail(
-            strict=True, reason=f"Captioning: {NOT_SAID_READY} (the --caption-model captioner, picked and working)")),
-        pytest.param("Style transfer", "#style-weights", "fast", marks=pytest.mark.xfail(
-            strict=True, reason=f"Style transfer: {NOT_SAID_READY} (the fast engine and its 26 styles)")),
+        ("Captioning", "#caption-weights", "local"),
+        ("Style transfer", "#style-weights", "fast"),
         ("CycleGAN", "#cyclegan-weights", "Sneaker ↔ Ankle boot (trained here)"),
     ],
 )  # fmt: skip
@@ -298,8 +293,6 @@ def test_lab_2d_gan_train_pause_step_reset_and_export_gif(person):
     person.wait_picture(picture, src)
 
 
-@pytest.mark.xfail(strict=True, reason="after Pause the Lab shows step N while its trainer went on to N+10: Step then "
-                   "shows N+20, not N+10")  # fmt: skip
 def test_lab_2d_gan_step_after_pause_adds_steps_per_picture(person):
     """Pause, then Step: the count goes up by 'Steps per picture' (10) from what the page showed. Tried up to
     five times (the trainer runs ahead of the page only when the pause lands mid-burst, most of the time)."""

@@ -12,7 +12,7 @@ from PIL import Image
 
 from bench.server import running_app
 from playground import settings
-from tests.test_browser import ARTIFACTS, browser  # noqa: F401  (the shared Chromium fixture)
+from tests.browser_harness import ARTIFACTS
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +25,7 @@ def app(tmp_path_factory):
         assert "Traceback" not in log.read_text()
 
 
-def fresh_page(browser, url):  # noqa: F811
+def fresh_page(browser, url):
     context = browser.new_context(viewport={"width": 1300, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(120_000)
@@ -64,7 +64,7 @@ def draw(page, canvas_selector: str, points: list[tuple[float, float]]) -> None:
     page.mouse.up()
 
 
-def test_draw_an_item_invert_it_then_a_slider_edits_it(browser, app):  # noqa: F811
+def test_draw_an_item_invert_it_then_a_slider_edits_it(browser, app):
     context, page = fresh_page(browser, app)
     page.get_by_role("tab", name="Your own picture").click()
     # a pair of trousers, drawn stroke by stroke
@@ -93,7 +93,7 @@ def test_draw_an_item_invert_it_then_a_slider_edits_it(browser, app):  # noqa: F
     context.close()
 
 
-def test_three_pictures_survive_a_reload_and_a_click_brings_one_back(browser, app):  # noqa: F811
+def test_three_pictures_survive_a_reload_and_a_click_brings_one_back(browser, app):
     context, page = fresh_page(browser, app)
     page.locator("#history-clear").click()
     seed = page.locator("#latent-seed input")
@@ -114,7 +114,7 @@ def test_three_pictures_survive_a_reload_and_a_click_brings_one_back(browser, ap
     context.close()
 
 
-def test_a_shared_link_opens_the_same_pixels_in_a_fresh_browser(browser, app):  # noqa: F811
+def test_a_shared_link_opens_the_same_pixels_in_a_fresh_browser(browser, app):
     context, page = fresh_page(browser, app)
     seed = page.locator("#latent-seed input")
     before = src(page, "latent-image")

@@ -11,7 +11,8 @@ from PIL import Image
 
 from bench.server import running_app
 from bench.zips import fashion_zip
-from tests.test_browser import CHECKPOINTS, browser, needs, picture, shot, wait_for_new_picture  # noqa: F401
+from tests.browser_harness import ARTIFACTS
+from tests.test_browser import CHECKPOINTS, needs, picture, wait_for_new_picture
 
 pytestmark = pytest.mark.slow
 
@@ -24,6 +25,11 @@ def studio_url(tmp_path_factory):
         assert "Traceback" not in log.read_text()
 
 
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
 def set_number(page, elem_id: str, value: str) -> None:
     box = page.locator(f"#{elem_id} input[type=number]").first
     box.fill(value)
@@ -31,7 +37,7 @@ def set_number(page, elem_id: str, value: str) -> None:
 
 
 @needs("cgan")
-def test_train_a_cgan_on_your_pictures_and_draw_with_it(browser, studio_url, tmp_path, fixture_data_dir):  # noqa: F811
+def test_train_a_cgan_on_your_pictures_and_draw_with_it(browser, studio_url, tmp_path, fixture_data_dir):
     archive = fashion_zip(tmp_path / "clothes.zip", fixture_data_dir)
     context = browser.new_context(viewport={"width": 1300, "height": 1000})
     page = context.new_page()

@@ -118,3 +118,23 @@ def test_runs_draw_only_from_their_own_generator(loss):
     c = Toy2DTrainer(settings)
     c.run(4)
     assert torch.equal(torch.get_rng_state(), before)
+
+
+def test_pause_stops_the_stream_at_the_next_step_and_shows_it():
+    trainer = Toy2DTrainer(LabSettings(distribution="ring", hidden=16, layers=1))
+    stream = trainer.stream(1000, every=10)
+    assert next(stream).step == 10
+    trainer.pause()  # between two pictures (as the Pause button does, from another request): nothing more runs
+    assert list(stream) == [] and trainer.steps == 10
+    step = trainer._step
+
+    def pressed_mid_burst():
+        losses = step()
+        if trainer.steps == 13:
+            trainer.pause()
+        return losses
+
+    trainer._step = pressed_mid_burst
+    shown = list(trainer.stream(1000, every=10))
+    assert trainer.steps == 13 and [s.step for s in shown] == [13]  # it stops there and shows that step
+    assert len(list(trainer.stream(10, every=10))) == 1  # a new run starts unpaused

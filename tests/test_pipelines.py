@@ -111,7 +111,13 @@ def test_conditional_grid_and_judge_verdict(tiny_checkpoints):
     assert np.array_equal(pixels(grid), pixels(again))
     assert grid.height > 2 * 112 and grid.width > 5 * 112
     assert verdict.count("the judge agrees on") == 2 and "/5" in verdict
-    assert dataclasses.asdict(settings) == {"model": "cgan-mnist", "seed": 11, "labels": ["3", "8"], "n": 5}
+    assert dataclasses.asdict(settings) == {
+        "model": "cgan-mnist",
+        "seed": 11,
+        "labels": ["3", "8"],
+        "n": 5,
+        "latent": None,
+    }
     with pytest.raises(ValueError, match="Unknown class 'dragon'"):
         pipe.grid(1, labels=["dragon"], n=5)
     with pytest.raises(ValueError, match="at least one class"):

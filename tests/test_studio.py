@@ -140,7 +140,7 @@ def test_pause_stop_caps_publishing_and_download(studio, clothes, tmp_path, monk
     assert snap.state == "stopped" and "saved" in snap.status and snap.model == run.store_name
 
     # the store serves it (for the pickers), as a 32 px colour DCGAN
-    picture = studio.store.get(snap.model).grid(0, 6)
+    picture = studio.store.get(snap.model).grid(0, n=6)
     assert picture.width > 3 * 96
     assert studio.store.cards[snap.model]["config"]["channels"] == 3
     assert snap.model not in studio.store.names("dcgan")  # not listed to everyone

@@ -102,6 +102,11 @@ class Toy2DTrainer:
         centre, half = (low + high) / 2, ((high - low).max() / 2 * 1.6).clamp_min(0.5)
         self.window = (centre - half, centre + half)  # ((2,), (2,)) lower-left and upper-right corners
         self.snapshots: list[Snapshot] = []
+        self.pausing = False  # set by pause(): the running stream stops at the next step, showing it
+
+    def pause(self) -> None:
+        """Stop the stream that is running at its next step; the picture it yields last is where it stopped."""
+        self.pausing = True
 
     def update_live(self, settings: LabSettings) -> None:
         """Apply learning rates and D:G steps without restarting."""
@@ -163,17 +168,20 @@ class Toy2DTrainer:
         """
         every = controls.whole(every, "Steps per picture", 1, 100_000)
         end = self.steps + controls.whole(steps, "Steps", 1, 10_000_000)
-        last = time.monotonic()
-        while self.steps < end:
+        last, self.pausing = time.monotonic(), False
+        while self.steps < end and not self.pausing:
             n = min(every, end - self.steps)
             for i in range(n):
                 losses = self._step()
+                if self.pausing:
+                    break
                 if tick_s is not None and i < n - 1 and time.monotonic() - last >= tick_s:
                     yield None
                     last = time.monotonic()
             self._record(*losses)
             yield self.snapshot()
             last = time.monotonic()
+        self.pausing = False
 
     # -- looking -----------------------------------------------------------------------------------------
     @torch.no_grad()

@@ -70,8 +70,8 @@ def fetch_official(name: str, *, folder: Path | None = None, url: str | None = N
     return dest
 
 
-def load_official(name: str, device: torch.device, *, folder: Path | None = None, fetch: bool | None = None,
-                  timeout: float = 8.0) -> ResnetGenerator:  # fmt: skip
+def load_official(name: str, device: torch.device, *, pair: str | None = None, folder: Path | None = None,
+                  fetch: bool | None = None, timeout: float = 8.0) -> ResnetGenerator:  # fmt: skip
     """A published `latest_net_G` (ngf 64, 9 blocks): verified against its recorded hash, unpickled only
     as tensors (`weights_only=True`), legacy instance-norm statistics dropped."""
     folder = Path(folder or OFFICIAL_DIR)
@@ -80,14 +80,15 @@ def load_official(name: str, device: torch.device, *, folder: Path | None = None
     if not path.exists():
         if not fetch:
             raise WeightsMissing(
-                f"{path.name} is not downloaded. Fetch it with: {fetch_command(name)}", command=fetch_command(name)
+                f"{path.name} is not downloaded. Fetch it with: {fetch_command(pair or name)}",
+                command=fetch_command(pair or name),
             )
         try:
             fetch_official(name, folder=folder, timeout=timeout)
         except DownloadError as exc:
             raise WeightsMissing(
-                f"{path.name} is not downloaded ({exc}). Fetch it with: {fetch_command(name)}",
-                command=fetch_command(name),
+                f"{path.name} is not downloaded ({exc}). Fetch it with: {fetch_command(pair or name)}",
+                command=fetch_command(pair or name),
             ) from None
     record = HashBook(folder).get(name)
     if record and sha256_of(path) != record["sha256"]:
@@ -190,8 +191,8 @@ class Translator:
 
 def load_official_pair(key: str, device: torch.device, **kwargs) -> Translator:
     pair = OFFICIAL[key]
-    g_ab = load_official(pair.a_to_b, device, **kwargs)
-    g_ba = load_official(pair.b_to_a, device, **kwargs) if pair.b_to_a else None
+    g_ab = load_official(pair.a_to_b, device, pair=key, **kwargs)  # messages name the pair the fetch command takes
+    g_ba = load_official(pair.b_to_a, device, pair=key, **kwargs) if pair.b_to_a else None
     return Translator(f"{pair.label_a} ↔ {pair.label_b} (published)", pair.label_a, pair.label_b, g_ab, g_ba, device)
 
 

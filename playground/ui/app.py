@@ -23,7 +23,7 @@ from . import (
     style_tab,
 )
 from .api import describe_api
-from .common import DRAW_FIRST
+from .common import DRAW_FIRST, ENLARGED
 from .share import link_tab
 
 TITLE = "GAN Playground"
@@ -55,7 +55,8 @@ JS = """
 """.replace("DRAW_FIRST", DRAW_FIRST)
 CSS = """
 .gradio-container img { image-rendering: pixelated; }  /* generated pixels stay crisp when scaled */
-"""
+.ENLARGED img { width: 100% !important; height: 100% !important; object-fit: contain; }
+""".replace("ENLARGED", ENLARGED)
 
 
 def open_linked_tab(request: gr.Request) -> object:

@@ -63,7 +63,7 @@ class Captioning:
     """What the tab does: `captioner(source)` gives a loaded captioner; `extra_models` are the command line's."""
 
     def __init__(self, captioner: Callable[[str], Captioner], extra_models: list[str]) -> None:
-        self.load = captioner
+        self.load, self.extra_models = captioner, list(extra_models)
         # Only the registry and the command line's --caption-model values: a request never names a folder.
         self.allowed = {canonical(m) for m in [*REGISTRY, *extra_models]}
 
@@ -113,10 +113,10 @@ class Captioning:
         pairs = zip(report.tokens, report.maps, strict=True)
         return [(overlay(picture, heat), f"{i + 1}. {token}") for i, (token, heat) in enumerate(pairs)]
 
-    @staticmethod
-    def weights_state(source):
+    def weights_state(self, source):
         """Which captioners are on this machine, and the download button for the picked one."""
-        return weights_panel.status_text(WEIGHTS), weights_panel.button_update(weights_key(source))
+        local = [f"local: {m}" for m in self.extra_models]
+        return weights_panel.status_text(WEIGHTS, local), weights_panel.button_update(weights_key(source))
 
     def download_model(self, source, progress=gr.Progress()):
         """Download the picked captioner from the Hugging Face Hub (once), with a progress bar."""

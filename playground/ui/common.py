@@ -74,6 +74,9 @@ def as_files(value: Any) -> Any:
     return value
 
 
+# Pictures in this class fill their box however small they are (see ui/app.py's CSS).
+ENLARGED = "enlarged"
+
 # Sketchpads in this class open with the brush picked (ui/app.py's JS), so a first stroke draws: Gradio
 # otherwise starts them on no tool and ignores the mouse until the brush is chosen.
 DRAW_FIRST = "draw-first"

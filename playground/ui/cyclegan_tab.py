@@ -13,7 +13,7 @@ from ..imaging import open_image
 from ..pipelines.store import Models
 from ..pipelines.translate import DIRECTIONS, OFFICIAL, Translator, fetch_command, official_path
 from . import weights_panel
-from .common import before_after, compare, friendly, output_image
+from .common import ENLARGED, before_after, compare, friendly, output_image
 
 
 def availability(key: str) -> str:
@@ -157,9 +157,11 @@ def layout(ours: Models) -> SimpleNamespace:
         with gr.Column(scale=2, min_width=480):
             notice = gr.Markdown()
             with gr.Row():
-                translated = output_image("Translation", elem_id="cyclegan-output")
-                cycled = output_image("Cycle back (reconstruction)")
-                same = output_image("Identity")
+                # a 28 × 28 item fills its box (pixels stay crisp) instead of being drawn 28 px high
+                big = {"height": 260, "elem_classes": [ENLARGED]}
+                translated = output_image("Translation", elem_id="cyclegan-output", **big)
+                cycled = output_image("Cycle back (reconstruction)", **big)
+                same = output_image("Identity", **big)
             ui.compare = before_after("Before | after (drag the divider)", elem_id="cyclegan-compare")
     ui.outputs = [translated, cycled, same, notice]
     ui.weights = [ui.model, status, ui.download]

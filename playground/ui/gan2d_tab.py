@@ -152,6 +152,11 @@ class Lab2D:
         return frame(fresh), describe(fresh), fresh
 
     @staticmethod
+    def pause(trainer):
+        if trainer is not None:
+            trainer.pause()
+
+    @staticmethod
     def export_gif(trainer):
         if trainer is None or len(trainer.snapshots) < 2:
             raise UserError("Train for a moment first: there is nothing to animate yet.")
@@ -201,9 +206,11 @@ def wire(demo: gr.Blocks, lab: Lab2D, ui: SimpleNamespace) -> None:
     inputs, outputs = [ui.trainer, *controls_in, ui.per_frame], [ui.picture, ui.status, ui.trainer]
     # preprocess=False everywhere: LabSettings.checked() gives bad numbers one plain sentence (also via the API).
     train = friendly_stream(with_parameters(lab.train, PARAMETERS, request=True))
-    running = ui.train.click(train, inputs, outputs, api_name="lab_train_2d", show_progress="hidden",
+    ui.train.click(train, inputs, outputs, api_name="lab_train_2d", show_progress="hidden",
                              concurrency_limit=8, preprocess=False)  # fmt: skip
-    ui.pause.click(None, None, None, cancels=[running], api_visibility="private")
+    # Pause asks the running stream to stop at its next step (it then shows that step); a visitor's Stop in the
+    # page's own progress bar, or leaving, cancels the stream instead
+    ui.pause.click(Lab2D.pause, ui.trainer, None, api_visibility="private", concurrency_limit=None)
     step = friendly_stream(with_parameters(lab.step, PARAMETERS, request=True))
     ui.step.click(step, inputs, outputs, api_name="lab_step_2d", show_progress="hidden", preprocess=False)
     reset = friendly(with_parameters(lab.reset, PARAMETERS))

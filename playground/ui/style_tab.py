@@ -142,7 +142,8 @@ class StyleTransfer:
     @staticmethod
     def weights_state():
         """Whether VGG19 is on this machine, and the download button while it is not."""
-        return weights_panel.status_text(["vgg19"]), weights_panel.button_update("vgg19")
+        ready = [f"the fast engine and its {BUILTIN_STYLES} built-in styles (no download)"]
+        return weights_panel.status_text(["vgg19"], ready), weights_panel.button_update("vgg19")
 
     def download_vgg19(self, progress=gr.Progress()):
         """Download VGG19's ImageNet weights (once) for the Gatys engine, with a progress bar."""

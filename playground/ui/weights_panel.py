@@ -11,10 +11,11 @@ import gradio as gr
 from .. import weights
 
 
-def status_text(keys: Iterable[str]) -> str:
-    """One line: "Ready: A. Needs a download: B (990 MB)." — offline, the shell command instead."""
+def status_text(keys: Iterable[str], also_ready: Iterable[str] = ()) -> str:
+    """One line: "Ready: A. Needs a download: B (990 MB)." — offline, the shell command instead. `also_ready`
+    names what the tab has that needs no download (the fast engine, a captioner given on the command line)."""
     entries = [weights.get(k) for k in keys]
-    ready = [e.label for e in entries if e.present()]
+    ready = [*also_ready, *(e.label for e in entries if e.present())]
     missing = [e for e in entries if not e.present()]
     parts = [f"**Ready:** {', '.join(ready)}."] if ready else []
     if missing and weights.downloads_allowed():
