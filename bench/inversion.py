@@ -1,7 +1,7 @@
 """Your own picture in the latent space: how well inversion finds test pictures, against the nearest of
 10,000 random samples, and the CGAN's class swap.
 
-    python -m bench.inversion --data-dir DIR [--images 1000] [--steps 200] [--part quality|swap|api]
+    python -m bench.inversion --data-dir DIR [--images 1000] [--steps 100] [--part quality|swap|api]
 
 quality: for N test pictures of each dataset, the InfoGAN pipeline's own `inversion` (the app's path, seed 0);
 the judge's class of the reconstruction against the picture's label, PSNR, and the distance of the two in the
@@ -115,11 +115,15 @@ def api_seconds(repeats: int = 10) -> float:
     with tempfile.TemporaryDirectory() as cache, running_app(REPO / "checkpoints", Path(cache)) as (url, _, _):
         client = Client(url, verbose=False)
         target = handle_file(str(REPO / "assets" / "examples" / "fashion-sneaker.png"))
-        client.predict("infogan-fashion-mnist", target, None, 0, 200, api_name="/infogan_invert")  # warm-up
+        client.predict(
+            "infogan-fashion-mnist", target, None, 0, inversion.DEFAULT_STEPS, api_name="/infogan_invert"
+        )  # warm-up
         times = []
         for _ in range(repeats):
             started = time.perf_counter()
-            client.predict("infogan-fashion-mnist", target, None, 0, 200, api_name="/infogan_invert")
+            client.predict(
+                "infogan-fashion-mnist", target, None, 0, inversion.DEFAULT_STEPS, api_name="/infogan_invert"
+            )
             times.append(time.perf_counter() - started)
     return statistics.median(times)
 
@@ -128,7 +132,7 @@ def main() -> int:
     parser = parser_for(__doc__)
     parser.add_argument("--data-dir", type=Path, default=None)
     parser.add_argument("--images", type=int, default=1000)
-    parser.add_argument("--steps", type=int, default=200)
+    parser.add_argument("--steps", type=int, default=inversion.DEFAULT_STEPS)
     parser.add_argument("--part", choices=("quality", "swap", "api"), action="append")
     args = parser.parse_args()
     parts = args.part or ["quality", "swap", "api"]
@@ -151,9 +155,7 @@ def main() -> int:
                 write=not args.no_write)  # fmt: skip
     if "api" in parts:
         seconds = api_seconds()
-        row = (
-            f"| `/infogan_invert`, 200 steps, Fashion-MNIST | {seconds:.2f} s | {'pass' if seconds <= 3 else 'FAIL'} |"
-        )
+        row = f"| `/infogan_invert`, {inversion.DEFAULT_STEPS} steps, Fashion-MNIST | {seconds:.2f} s | {'pass' if seconds <= 3 else 'FAIL'} |"
         intro = f"One inversion through the real app and gradio_client, median of 10 after a warm-up; {machine()}."
         publish("inversion_api", section("Inversion through the API", intro, ["call", "median", "bar (≤ 3 s)"], [row]),
                 write=not args.no_write)  # fmt: skip

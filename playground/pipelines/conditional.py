@@ -102,7 +102,7 @@ class ConditionalPipeline(GeneratorPipeline):
         return self.generator(latent["noise"], latent["label"])  # (B, 1, 28, 28)
 
     def inversion(
-        self, image: Image.Image, *, label: Any = None, seed: Any = 0, steps: Any = 200
+        self, image: Image.Image, *, label: Any = None, seed: Any = 0, steps: Any = inversion.DEFAULT_STEPS
     ) -> Iterator[ClassSwap]:
         """Find a picture in the noise of its class (`label`, or the judge's guess when None): the best of a
         pool drawn from `seed`, then `steps` Adam steps on the noise. Every 10 steps, the best so far drawn

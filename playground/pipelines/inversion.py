@@ -14,6 +14,7 @@ import torch
 from .. import controls
 
 MAX_STEPS = 1000
+DEFAULT_STEPS = 100  # enough: more steps add little (docs/benchmarks.md, "Inversion")
 POOL = 256  # seeded candidates scored before any optimisation
 KEEP = 4  # candidates optimised together, in one batch
 FEATURE_WEIGHT = 0.05  # judge-feature loss beside the pixel loss (pixels in [-1, 1])

@@ -266,7 +266,9 @@ class LatentPipeline(GeneratorPipeline):
         codes = latent["codes"].clamp(-CODE_RANGE, CODE_RANGE)
         return self.generator(latent["noise"], latent["category"], codes)  # (B, 1, 28, 28)
 
-    def inversion(self, image: Image.Image, *, seed: Any = 0, steps: Any = 200) -> Iterator[Inverted]:
+    def inversion(
+        self, image: Image.Image, *, seed: Any = 0, steps: Any = inversion.DEFAULT_STEPS
+    ) -> Iterator[Inverted]:
         """Find a picture in the generator's space: the best candidates of a pool drawn from `seed` (every
         category, codes in [-1, 1]), then `steps` Adam steps on their noise and codes; yields the best so far
         every 10 steps. Its settings carry the noise as `latent`, so every control edits the result."""

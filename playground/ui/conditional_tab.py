@@ -11,7 +11,7 @@ from .. import controls
 from ..errors import UserError
 from ..imaging import open_image
 from ..pipelines.conditional import MAX_PER_CLASS
-from ..pipelines.inversion import MAX_STEPS
+from ..pipelines.inversion import DEFAULT_STEPS, MAX_STEPS
 from ..pipelines.sketch import filled, sketch_image
 from ..pipelines.store import Models
 from .common import friendly, friendly_stream, output_image, random_seed, seed_input, settings_text, sketchpad
@@ -58,7 +58,7 @@ class Conditional:
             drawing: a sketchpad drawing, used when no picture is given.
             label: the picture's class, or "" for the judge's guess.
             seed_value: the seed of the candidate pool.
-            steps: optimisation steps, 1-1000 (200 is plenty).
+            steps: optimisation steps, 1-1000 (100 is plenty).
         """
         model = self.models[model_name]
         picture = open_image(image_value) if image_value else filled(sketch_image(drawing))
@@ -163,7 +163,7 @@ def swap_layout(ui: SimpleNamespace) -> None:
             with gr.Column():
                 ui.swap_label = gr.Dropdown([("the judge's guess", ""), *[(n, n) for n in ui.class_names]], value="",
                                             label="Its class")  # fmt: skip
-                ui.swap_steps = gr.Slider(20, MAX_STEPS, value=200, step=10, label="Optimisation steps")
+                ui.swap_steps = gr.Slider(20, MAX_STEPS, value=DEFAULT_STEPS, step=10, label="Optimisation steps")
                 ui.swap_go = gr.Button("Show it as every class", variant="primary", elem_id="cgan-swap-go")
         with gr.Row():
             ui.swap_compare = gr.ImageSlider(label="Your picture | found in its class", type="filepath", format="png",

@@ -11,7 +11,7 @@ import gradio as gr
 from .. import controls
 from ..errors import UserError
 from ..imaging import open_image, write_gif, write_mp4
-from ..pipelines.inversion import MAX_STEPS
+from ..pipelines.inversion import DEFAULT_STEPS, MAX_STEPS
 from ..pipelines.latent import CODE_RANGE, MAX_FRAMES, MAX_SWEEP_COLUMNS, MAX_SWEEP_SEEDS, category_choices
 from ..pipelines.sketch import filled, sketch_image
 from ..pipelines.store import Models
@@ -147,7 +147,7 @@ class LatentExplorer:
             image_value: a picture of one item (or None when drawing).
             drawing: a sketchpad drawing, used when no picture is given.
             seed_value: the seed of the candidate pool.
-            steps: optimisation steps, 1-1000 (200 is plenty).
+            steps: optimisation steps, 1-1000 (100 is plenty).
         """
         model = self.models[model_name]
         picture = open_image(image_value) if image_value else filled(sketch_image(drawing))
@@ -282,7 +282,7 @@ def inversion_layout(ui: SimpleNamespace) -> None:
             ui.invert_pad = sketchpad("…or draw an item", side=240, elem_id="latent-invert-pad")
         with gr.Row():
             ui.invert_steps = gr.Slider(
-                20, MAX_STEPS, value=200, step=10, label="Optimisation steps", elem_id="latent-invert-steps"
+                20, MAX_STEPS, value=DEFAULT_STEPS, step=10, label="Optimisation steps", elem_id="latent-invert-steps"
             )
             ui.invert_go = gr.Button("Find it in the latent space", variant="primary", elem_id="latent-invert-go")
         with gr.Row():
