@@ -20,7 +20,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument("--share", action="store_true", help="also open a temporary public gradio.live link")
     parser.add_argument(
-        "--device", default="auto", choices=("auto", "cpu", "cuda", "mps"),
+        "--device", default="auto", choices=settings.DEVICE_CHOICES,
         help="where the models live: auto picks CUDA, then Apple MPS, then the CPU",
     )  # fmt: skip
     parser.add_argument(

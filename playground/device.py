@@ -5,8 +5,7 @@ from __future__ import annotations
 import torch
 
 from .errors import UserError
-
-DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+from .settings import DEVICE_CHOICES
 
 
 def pick_device(name: str = "auto") -> torch.device:

@@ -437,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoints", type=Path, default=settings.CHECKPOINT_DIR)
     parser.add_argument("--data-dir", type=Path, default=None, help="IDX folder (as for training)")
     parser.add_argument("--only", nargs="*", default=None, metavar="NAME", help="evaluate just these generators")
-    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
+    parser.add_argument("--device", default="auto", choices=settings.DEVICE_CHOICES)
     parser.add_argument("--no-write", action="store_true", help="do not touch the model cards or docs/benchmarks.md")
     parser.add_argument("--benchmarks", type=Path, default=settings.REPO_ROOT / "docs" / "benchmarks.md")
     args = parser.parse_args(argv)

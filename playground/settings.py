@@ -13,6 +13,9 @@ def _path(env: str, default: Path) -> Path:
     return Path(os.environ.get(env, str(default))).expanduser()
 
 
+# Where models may live (`--device`): auto picks CUDA, then Apple MPS, then the CPU.
+DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+
 # Shipped model cards and safetensors weights.
 CHECKPOINT_DIR = _path("PLAYGROUND_CHECKPOINTS", REPO_ROOT / "checkpoints")
 # Example inputs (CC0 / public domain) and CSS.

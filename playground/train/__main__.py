@@ -107,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
             "--init-from", type=Path, default=None, metavar="STEM",
             help="start from another run's weights (e.g. runs/NAME/last) with fresh optimizers: a second stage",
         )  # fmt: skip
-        p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
+        p.add_argument("--device", default="auto", choices=settings.DEVICE_CHOICES)
         p.add_argument("--workers", type=int, default=0, help="data-loading worker processes")
         p.add_argument("--steps-per-epoch", type=int, default=0, help="cap steps per epoch (quick tries, tests)")
         p.add_argument("--log-every", type=int, default=50, help="steps between logged loss averages")

@@ -127,6 +127,13 @@ def random_seed() -> int:
     return secrets.randbelow(controls.MAX_SEED + 1)
 
 
+def picture_or_drawing(elem_id: str, side: int) -> tuple[gr.Image, gr.Sketchpad]:
+    """A visitor's own item, side by side: an upload box (`<elem_id>-upload`) and a drawing pad (`<elem_id>-pad`)."""
+    upload = gr.Image(label="Your picture", type="filepath", sources=["upload", "clipboard"], height=side,
+                      elem_id=f"{elem_id}-upload")  # fmt: skip
+    return upload, sketchpad("…or draw an item", side=side, elem_id=f"{elem_id}-pad")
+
+
 def settings_text(used: Any, **renamed: str) -> str:
     """A settings dataclass as the JSON a visitor copies and pastes back; `renamed` maps a field to the key
     the API has always used for it (e.g. labels="classes"). Unset optional fields (a None latent) are left out."""

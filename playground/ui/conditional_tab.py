@@ -14,8 +14,16 @@ from ..pipelines.conditional import MAX_PER_CLASS
 from ..pipelines.inversion import DEFAULT_STEPS, MAX_STEPS
 from ..pipelines.sketch import filled, sketch_image
 from ..pipelines.store import Models
-from .common import friendly, friendly_stream, output_image, random_seed, seed_input, settings_text, sketchpad
-from .history import Source
+from .common import (
+    friendly,
+    friendly_stream,
+    output_image,
+    picture_or_drawing,
+    random_seed,
+    seed_input,
+    settings_text,
+)
+from .history import generator_tab
 from .share import copy_link_button, link_settings
 
 INTRO = """A class-conditional GAN: pick one or several classes; each row is one class, and column *j* uses the
@@ -117,12 +125,9 @@ def build(demo: gr.Blocks, models: Models) -> SimpleNamespace | None:
     if not models:
         gr.Markdown("No CGAN checkpoint is installed in `checkpoints/`.")
         return None
-    ui = layout(models)
-    conditional = Conditional(models)
+    ui, conditional = layout(models), Conditional(models)
     wire(demo, conditional, ui)
-    source = Source(TAB, ui.settings_out, friendly(conditional.thumbnail), friendly(conditional.apply_settings),
-                    ui.applied)  # fmt: skip
-    return SimpleNamespace(caption=(ui.caption_this, ui.grid), history=source)
+    return generator_tab(TAB, ui, ui.grid, conditional)
 
 
 def layout(models: Models) -> SimpleNamespace:
@@ -157,9 +162,7 @@ def swap_layout(ui: SimpleNamespace) -> None:
         gr.Markdown("Upload or draw one item: the CGAN finds it in the noise of its class, then draws the same noise "
                     "as every other class — the same item, another kind.")  # fmt: skip
         with gr.Row():
-            ui.swap_upload = gr.Image(label="Your picture", type="filepath", sources=["upload", "clipboard"],
-                                      height=220, elem_id="cgan-swap-upload")  # fmt: skip
-            ui.swap_pad = sketchpad("…or draw an item", side=220, elem_id="cgan-swap-pad")
+            ui.swap_upload, ui.swap_pad = picture_or_drawing("cgan-swap", 220)
             with gr.Column():
                 ui.swap_label = gr.Dropdown([("the judge's guess", ""), *[(n, n) for n in ui.class_names]], value="",
                                             label="Its class")  # fmt: skip

@@ -34,6 +34,15 @@ class Source:
     outputs: Sequence[gr.components.Component]
 
 
+def generator_tab(tab: str, ui: Any, picture: gr.Image, actions: Any) -> Any:
+    """What app.py takes from a generator tab: its "Caption this" button and picture (`caption`), and its
+    history source (`history`): the settings box, and the actions' `thumbnail` and `apply_settings`."""
+    from types import SimpleNamespace
+
+    source = Source(tab, ui.settings_out, friendly(actions.thumbnail), friendly(actions.apply_settings), ui.applied)
+    return SimpleNamespace(caption=(ui.caption_this, picture), history=source)
+
+
 class History:
     def __init__(self, sources: Sequence[Source]) -> None:
         self.sources = {s.tab: s for s in sources}

@@ -20,14 +20,14 @@ from .common import (
     friendly_stream,
     output_image,
     output_path,
+    picture_or_drawing,
     random_seed,
     save_json,
     seed_input,
     settings_text,
-    sketchpad,
     with_parameters,
 )  # fmt: skip
-from .history import Source
+from .history import generator_tab
 from .share import copy_link_button, link_settings
 
 INTRO = """InfoGAN learns, without labels, a **category** code (which kind of item) and **continuous codes**
@@ -235,9 +235,7 @@ def build(demo: gr.Blocks, models: Models) -> SimpleNamespace | None:
     explorer = LatentExplorer(models)
     ui = layout(models, explorer.codes)
     wire(demo, explorer, ui)
-    source = Source(TAB, ui.settings_out, friendly(explorer.thumbnail), friendly(explorer.apply_settings),
-                    ui.applied)  # fmt: skip
-    return SimpleNamespace(caption=(ui.caption_this, ui.image), history=source)
+    return generator_tab(TAB, ui, ui.image, explorer)
 
 
 def layout(models: Models, k: int) -> SimpleNamespace:
@@ -274,12 +272,11 @@ def code_sliders(label: str, k: int, elem_id: str) -> list[gr.Slider]:
 
 def inversion_layout(ui: SimpleNamespace) -> None:
     with gr.Tab("Your own picture", elem_id="latent-own"):
-        gr.Markdown("Upload a picture of one item, or draw one (a closed outline is filled in): the explorer finds the closest picture its generator "
-                    "can make, then every control above edits it (sweep and interpolate start from it too).")  # fmt: skip
+        gr.Markdown("Upload a picture of one item, or draw one (a closed outline is filled in): the explorer finds the "
+                    "closest picture its generator can make, then every control above edits it (sweep and interpolate "
+                    "start from it too).")  # fmt: skip
         with gr.Row():
-            ui.invert_upload = gr.Image(label="Your picture", type="filepath", sources=["upload", "clipboard"],
-                                        height=240, elem_id="latent-invert-upload")  # fmt: skip
-            ui.invert_pad = sketchpad("…or draw an item", side=240, elem_id="latent-invert-pad")
+            ui.invert_upload, ui.invert_pad = picture_or_drawing("latent-invert", 240)
         with gr.Row():
             ui.invert_steps = gr.Slider(
                 20, MAX_STEPS, value=DEFAULT_STEPS, step=10, label="Optimisation steps", elem_id="latent-invert-steps"
