@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import checkpoints, controls, settings
+from ..errors import UserError
 from .uploads import BUILTIN_LABELS, SIZES, DataPreview, prepare_zip, preview_builtin
 
 FAMILIES = {"dcgan": "DCGAN", "cgan": "CGAN", "infogan": "InfoGAN"}
@@ -59,7 +60,7 @@ def new_visitor() -> str:
 
 def check_visitor(value: Any) -> str:
     if not isinstance(value, str) or not VISITOR.fullmatch(value):
-        raise ValueError("This page has no Studio id yet; reload the page.")
+        raise UserError("This page has no Studio id yet; reload the page.")
     return value
 
 
@@ -297,7 +298,7 @@ class Studio:
             run = self._new_run(visitor, {"data": preview.as_json()})
         elif source == "zip":
             if upload is None:
-                raise ValueError("Upload a .zip of pictures first (one folder per class for a CGAN).")
+                raise UserError("Upload a .zip of pictures first (one folder per class for a CGAN).")
             run = self._new_run(visitor, {})
             try:
                 size = controls.whole(image_size, "The picture size", min(SIZES), max(SIZES))
@@ -311,7 +312,7 @@ class Studio:
             run.meta["need_classes"] = family == "cgan"
             run.save_meta()
         else:
-            raise ValueError(f"Pick {', '.join(BUILTIN_LABELS.values())} or your own pictures (.zip).")
+            raise UserError(f"Pick {', '.join(BUILTIN_LABELS.values())} or your own pictures (.zip).")
         run.preview = preview
         with self._lock:
             self._pending[visitor] = run
@@ -330,13 +331,13 @@ class Studio:
             self._admit(visitor)
             run = self._pending.get(visitor)
             if run is None:
-                raise ValueError("Pick the data first: Fashion-MNIST, MNIST or a .zip of your pictures.")
+                raise UserError("Pick the data first: Fashion-MNIST, MNIST or a .zip of your pictures.")
             preview = DataPreview.from_json(run.meta["data"])
             if family == "cgan" and not preview.builtin and not run.meta.get("need_classes"):
-                raise ValueError("Check the data again for a CGAN: it needs the pictures in class folders.")
+                raise UserError("Check the data again for a CGAN: it needs the pictures in class folders.")
             images = min(preview.total, (wanted.steps_per_epoch or preview.total) * wanted.batch_size)
             if preview.total < wanted.batch_size:
-                raise ValueError(
+                raise UserError(
                     f"{preview.total} pictures are fewer than one batch of {wanted.batch_size}; pick a smaller batch."
                 )
             name = f"{family}-{tag(preview)}"
@@ -357,7 +358,7 @@ class Studio:
         visitor = check_visitor(visitor)
         run = self.latest(visitor)
         if run is None:
-            raise ValueError("There is no run to continue yet; start one first.")
+            raise UserError("There is no run to continue yet; start one first.")
         with self._lock:
             self._admit(visitor)
             argv = list(run.meta["argv"])
@@ -365,7 +366,7 @@ class Studio:
             epochs = int(argv[at]) + controls.whole(more_epochs, "More epochs", 0, settings.STUDIO_MAX_EPOCHS)
             done = run.progress.checkpoint.get("epoch", 0)
             if run.state == "finished" and epochs <= done:
-                raise ValueError(f"This run has finished its {done} epochs; ask for more epochs to go on.")
+                raise UserError(f"This run has finished its {done} epochs; ask for more epochs to go on.")
             argv[at] = str(min(epochs, settings.STUDIO_MAX_EPOCHS))
             run.meta["argv"] = argv
             run.save_meta()
@@ -382,10 +383,10 @@ class Studio:
     def _admit(self, visitor: str) -> None:
         mine = sum(r.live for r in self._runs.get(visitor, {}).values())
         if mine >= settings.STUDIO_JOBS_PER_VISITOR:
-            raise ValueError("You already have a training job running; stop it (or let it finish) first.")
+            raise UserError("You already have a training job running; stop it (or let it finish) first.")
         running = sum(r.live for runs in self._runs.values() for r in runs.values())
         if running >= settings.STUDIO_MAX_JOBS:
-            raise ValueError(
+            raise UserError(
                 f"The server is already training {running} models, the most it runs at once; "
                 "try again when one of them finishes."
             )
@@ -436,7 +437,7 @@ class Studio:
     def _live(self, visitor: str) -> Run:
         run = self.latest(check_visitor(visitor))
         if run is None or not run.live:
-            raise ValueError("No training job of yours is running.")
+            raise UserError("No training job of yours is running.")
         return run
 
     def shutdown(self, timeout: float = 30.0) -> None:
@@ -572,10 +573,10 @@ class Studio:
         """The latest run's model as a zip: the export (what the app loads) and `last` (to train on)."""
         run = self.latest(check_visitor(visitor))
         if run is None:
-            raise ValueError("There is no model to download yet; start a run first.")
+            raise UserError("There is no model to download yet; start a run first.")
         self.update(run)
         if run.published is None:
-            raise ValueError("The run has not saved a checkpoint yet; wait for the first epoch or press Stop.")
+            raise UserError("The run has not saved a checkpoint yet; wait for the first epoch or press Stop.")
         folder = run.published.parent
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(folder.iterdir()):

@@ -23,6 +23,7 @@ from typing import Any
 from PIL import Image, ImageOps
 
 from .. import data, settings
+from ..errors import UserError
 from ..imaging import BACKGROUND, enlarge, labelled_grid, upload_path
 
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
@@ -105,10 +106,10 @@ def builtin_choices() -> list[tuple[str, str]]:
 
 def preview_builtin(name: str) -> DataPreview:
     if name not in BUILTIN_LABELS:
-        raise ValueError(f"Pick one of {', '.join(BUILTIN_LABELS.values())}, or upload a .zip of pictures.")
+        raise UserError(f"Pick one of {', '.join(BUILTIN_LABELS.values())}, or upload a .zip of pictures.")
     folder = data.find_idx_folder(name)
     if folder is None:
-        raise ValueError(f"{BUILTIN_LABELS[name]} is not on this machine; upload a .zip of pictures instead.")
+        raise UserError(f"{BUILTIN_LABELS[name]} is not on this machine; upload a .zip of pictures instead.")
     images, labels = data.load_arrays(name, "train", folder)
     classes = data.FASHION_CLASSES if name == "fashion-mnist" else data.DIGIT_CLASSES
     counts = {c: int((labels == k).sum()) for k, c in enumerate(classes)}
@@ -125,7 +126,7 @@ def check_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     """Every rule a zip must follow before one byte of it is extracted; the files (no folders) in it."""
     infos = archive.infolist()
     if len(infos) > settings.STUDIO_MAX_ZIP_ENTRIES:
-        raise ValueError(
+        raise UserError(
             f"The zip holds {len(infos):,} entries; at most {settings.STUDIO_MAX_ZIP_ENTRIES:,} are accepted."
         )
     declared = 0
@@ -133,14 +134,14 @@ def check_entries(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
         name = info.filename
         parts = name.replace("\\", "/").split("/")
         if "\x00" in name or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts:
-            raise ValueError(f"The zip holds a path that leads out of its folder ({name[:80]!r}); it was refused.")
+            raise UserError(f"The zip holds a path that leads out of its folder ({name[:80]!r}); it was refused.")
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise ValueError(f"The zip holds a symbolic link ({name[:80]!r}); links are not accepted.")
+            raise UserError(f"The zip holds a symbolic link ({name[:80]!r}); links are not accepted.")
         if info.flag_bits & 0x1:
-            raise ValueError("The zip is password-protected; upload one without a password.")
+            raise UserError("The zip is password-protected; upload one without a password.")
         declared += info.file_size
     if declared > settings.STUDIO_MAX_UNZIPPED_BYTES:
-        raise ValueError(
+        raise UserError(
             f"The zip would expand to {declared / 2**20:,.0f} MB, more than the "
             f"{settings.STUDIO_MAX_UNZIPPED_BYTES / 2**20:.0f} MB accepted; it was refused."
         )
@@ -156,17 +157,17 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) ->
             while chunk := member.read(CHUNK):
                 got += len(chunk)
                 if got > limit:
-                    raise ValueError(
+                    raise UserError(
                         f"The zip holds more data than it declares ({info.filename[:80]!r}); it was refused."
                     )
                 chunks.append(chunk)
     except NotImplementedError:
-        raise ValueError(
+        raise UserError(
             f"The zip uses a compression this app cannot read ({info.filename[:80]!r}); zip it again with the "
             "standard (deflate) method."
         ) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
-        raise ValueError(f"The zip is damaged ({info.filename[:80]!r} cannot be read); upload it again.") from None
+        raise UserError(f"The zip is damaged ({info.filename[:80]!r} cannot be read); upload it again.") from None
     return b"".join(chunks)
 
 
@@ -192,7 +193,7 @@ def decode(raw: bytes, *, image_size: int, channels: int, pixels_left: int) -> t
             image = image.convert("L" if channels == 1 else "RGB")
             return ImageOps.fit(image, (image_size, image_size), Image.Resampling.LANCZOS), width * height
     except TooManyPixels:
-        raise ValueError(
+        raise UserError(
             f"The pictures hold more than {settings.STUDIO_MAX_TOTAL_PIXELS / 1e6:.0f} megapixels in all; "
             "upload fewer or smaller pictures."
         ) from None
@@ -233,74 +234,85 @@ def prepare_zip(
 ) -> DataPreview:
     """Check a .zip and write its pictures into `folder` (one sub-folder per class), ready for
     `--dataset folder --image-size N --channels C`. `need_classes` (CGAN): pictures must be in class folders,
-    at least two of them. Raises ValueError with one sentence; then nothing is left in `folder`."""
+    at least two of them. Raises UserError with one sentence; then nothing is left in `folder`."""
     if image_size not in SIZES:
-        raise ValueError(f"Pictures are trained at {', '.join(map(str, SIZES))} px, not {image_size}.")
+        raise UserError(f"Pictures are trained at {', '.join(map(str, SIZES))} px, not {image_size}.")
     if channels not in (1, 3):
-        raise ValueError("Pictures are trained in grey or in colour.")
+        raise UserError("Pictures are trained in grey or in colour.")
     path = upload_path(upload, roots=roots)  # confined to the upload folder (or `roots`)
-    try:
-        size = path.stat().st_size
-    except OSError:
-        raise ValueError("The uploaded file could not be read; upload it again.") from None
-    if size == 0:
-        raise ValueError("The uploaded file is empty; upload a .zip of pictures.")
-    if size > settings.STUDIO_MAX_ZIP_BYTES:
-        raise ValueError(
-            f"The zip is {size / 2**20:.1f} MB; the limit is {settings.STUDIO_MAX_ZIP_BYTES / 2**20:.0f} MB."
-        )
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        raise ValueError(f"That file is not a zip archive; upload a .zip of pictures ({KINDS}).") from None
-    with archive:
-        files = check_entries(archive)
-        skipped: list[tuple[str, str]] = []
-        pictures = []
-        for info in files:
-            name = info.filename
-            parts = name.replace("\\", "/").split("/")
-            if any(p.startswith(".") or p == "__MACOSX" for p in parts):
-                skipped.append((name, "hidden or system files"))
-            elif not name.lower().endswith(PICTURE_SUFFIXES):
-                skipped.append((name, f"not pictures ({KINDS})"))
-            elif info.file_size > settings.STUDIO_MAX_PICTURE_BYTES:
-                skipped.append((name, f"pictures over {settings.STUDIO_MAX_PICTURE_BYTES / 2**20:.0f} MB"))
-            else:
-                pictures.append(info)
-        by_name = {info.filename: info for info in pictures}
+    data_folder = Path(folder)
+    with open_zip(path) as archive:
+        pictures, skipped = sort_entries(check_entries(archive))
         placed = split_classes([info.filename for info in pictures])
         loose = sum(c is None for c, _ in placed)
         if need_classes:
             skipped += [(n, "pictures outside a class folder") for c, n in placed if c is None]
             placed = [(c, n) for c, n in placed if c is not None]
-        classes = sorted({c or UNSORTED for c, _ in placed}, key=str.lower)
+        classes = {c or UNSORTED for c, _ in placed}
         if len(classes) > settings.STUDIO_MAX_CLASSES:
-            raise ValueError(
+            raise UserError(
                 f"The zip has {len(classes):,} class folders; at most {settings.STUDIO_MAX_CLASSES} are accepted."
             )
-        data_folder = Path(folder)
         if data_folder.exists():
             shutil.rmtree(data_folder)
         try:
+            by_name = {info.filename: info for info in pictures}
             counts = extract(archive, by_name, placed, data_folder, skipped, image_size=image_size, channels=channels)
+            check_counts(counts, skipped, need_classes=need_classes, loose=loose)
         except BaseException:
             shutil.rmtree(data_folder, ignore_errors=True)
             raise
-    source = path.name  # Gradio keeps the uploaded file's own name
+    preview = preview_folder(data_folder, counts, image_size)
+    # Gradio keeps the uploaded file's own name
+    return DataPreview(source=path.name, dataset=str(data_folder), image_size=image_size, channels=channels,
+                       counts=counts, skipped=skipped, preview=preview)  # fmt: skip
+
+
+def open_zip(path: Path) -> zipfile.ZipFile:
+    """The uploaded archive, once it is a readable, non-empty zip under the size limit."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise UserError("The uploaded file could not be read; upload it again.") from None
+    if size == 0:
+        raise UserError("The uploaded file is empty; upload a .zip of pictures.")
+    if size > settings.STUDIO_MAX_ZIP_BYTES:
+        raise UserError(
+            f"The zip is {size / 2**20:.1f} MB; the limit is {settings.STUDIO_MAX_ZIP_BYTES / 2**20:.0f} MB."
+        )
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise UserError(f"That file is not a zip archive; upload a .zip of pictures ({KINDS}).") from None
+
+
+def sort_entries(files: list[zipfile.ZipInfo]) -> tuple[list[zipfile.ZipInfo], list[tuple[str, str]]]:
+    """The entries that may be pictures, and (name, why) for those skipped by their name or size."""
+    pictures, skipped = [], []
+    for info in files:
+        name = info.filename
+        parts = name.replace("\\", "/").split("/")
+        if any(p.startswith(".") or p == "__MACOSX" for p in parts):
+            skipped.append((name, "hidden or system files"))
+        elif not name.lower().endswith(PICTURE_SUFFIXES):
+            skipped.append((name, f"not pictures ({KINDS})"))
+        elif info.file_size > settings.STUDIO_MAX_PICTURE_BYTES:
+            skipped.append((name, f"pictures over {settings.STUDIO_MAX_PICTURE_BYTES / 2**20:.0f} MB"))
+        else:
+            pictures.append(info)
+    return pictures, skipped
+
+
+def check_counts(counts: dict[str, int], skipped: list, *, need_classes: bool, loose: int) -> None:
+    """One sentence when what was extracted cannot be trained on: no pictures, or a CGAN's single class."""
     if need_classes and len(counts) < 2 and (counts or loose):
-        shutil.rmtree(data_folder, ignore_errors=True)
-        raise ValueError(
+        raise UserError(
             "A CGAN learns one class per folder: put the pictures in at least two folders, one per class "
             f"(this zip has {len(counts)})."
         )
     if not counts:
-        shutil.rmtree(data_folder, ignore_errors=True)
         found = f"; {len(skipped):,} other files were skipped" if skipped else ""
-        raise ValueError(f"The zip holds no pictures we can read ({KINDS}){found}.")
-    preview = preview_folder(data_folder, counts, image_size)
-    return DataPreview(source=source, dataset=str(data_folder), image_size=image_size, channels=channels,
-                       counts=counts, skipped=skipped, preview=preview)  # fmt: skip
+        raise UserError(f"The zip holds no pictures we can read ({KINDS}){found}.")
 
 
 def extract(

@@ -101,7 +101,8 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
                 # models join the Conditional and Latent Explorer pickers (found by elem_id) for them only.
                 studio = Studio(settings.STUDIO_RUNS_DIR, store=store, device=training_device(store.device))
                 pickers = {"cgan": by_elem_id(demo, "cgan-model"), "infogan": by_elem_id(demo, "latent-model")}
-                studio_tab.build(demo, store, studio, visitor, pickers)
+                families = {family: store.models(family) for family in ("cgan", "infogan", "dcgan")}
+                studio_tab.build(demo, studio, families, visitor, pickers)
                 studio.watch()
             with gr.Tab("Models", id="models"):
                 models_tab.build(demo, store.cards, store.checkpoint_dir)
