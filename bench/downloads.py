@@ -99,8 +99,7 @@ def main() -> int:
         f"of the network (hashing, writing, the client's bookkeeping), and how fast a failure turns into one "
         f"sentence; {machine()}."
     )
-    text = section(title, intro, ["case", "time", "result"], rows)
-    publish("downloads", text, write=not args.no_write)
+    publish("downloads", section(title, intro, ["case", "time", "result"], rows), write=not args.no_write)
     return 0
 
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from bench.server import REPO, running_app
-from playground.report import machine, publish
+from playground.report import machine, publish, section
 from playground.report import parser as parser_for
 
 DEFAULTS = ("gaussian", 64, 2, 1e-3, 1e-3, 1, "non-saturating", 0, None, None, 10)  # the tab's defaults
@@ -36,13 +36,12 @@ def main() -> int:
         frames = len(job.outputs()) - first
         job.cancel()
     rate = frames / args.seconds
-    text = "\n".join([
-        "## Lab: live 2-D GAN (`python -m bench.lab`)",
-        "",
-        f"Pictures streamed per second (gradio_client, `download_files=False`) with the tab's defaults (64 hidden units, 2 layers, "
-        f"10 generator steps per picture): **{rate:.1f} per second** over {args.seconds:.0f} s "
-        f"({rate * 10:.0f} training steps/s); {machine()}.",
-    ])  # fmt: skip
+    intro = (
+        f"Pictures streamed per second (gradio_client, `download_files=False`) with the tab's defaults (64 hidden "
+        f"units, 2 layers, 10 generator steps per picture): **{rate:.1f} per second** over {args.seconds:.0f} s "
+        f"({rate * 10:.0f} training steps/s); {machine()}."
+    )
+    text = section("Lab: live 2-D GAN (`python -m bench.lab`)", intro)
     publish("lab", text, write=not args.no_write)
     return 0
 

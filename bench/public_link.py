@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 
 from bench.server import REPO, running_app
-from playground.report import machine, publish
+from playground.report import machine, publish, section
 from playground.report import parser as parser_for
 
 LAB_LARGEST = ["ring", 256, 4, 1e-3, 1e-3, 5, "wgan-gp", 0, None, None, 50]  # the sliders' maxima
@@ -97,19 +97,19 @@ def main() -> int:
             http.close()
             left.append(until_idle(proc.pid, start))
 
-    text = "\n".join([
-        "## Safe on a public link (`python -m bench.public_link`)",
-        "",
+    answer = (
         f"`/cgan_generate` on `{name}` with 10,000 classes: answered in **{statistics.median(answers) * 1000:.0f} ms** "
         f"(median of {args.repeats}, max {max(answers) * 1000:.0f} ms) with “{message}”; server memory "
-        f"{growth:+.0f} MB after {args.repeats} such requests.",
-        "",
+        f"{growth:+.0f} MB after {args.repeats} such requests."
+    )
+    lab = (
         "A Lab run at the largest settings (256 hidden units, 4 layers, WGAN-GP, 5 D steps, 50 steps per picture; "
         f"{statistics.median(busy):.2f} cores busy while it runs): "
         f"the server's CPU is idle (< 10% of a core over 0.5 s) **{statistics.median(cancelled):.1f} s** after "
         f"gradio_client cancels it (max {max(cancelled):.1f} s), and **{statistics.median(left):.1f} s** after a raw "
-        f"HTTP reader hangs up (max {max(left):.1f} s); {args.repeats} runs each. {machine()}.",
-    ])  # fmt: skip
+        f"HTTP reader hangs up (max {max(left):.1f} s); {args.repeats} runs each. {machine()}."
+    )
+    text = section("Safe on a public link (`python -m bench.public_link`)", answer + "\n\n" + lab)
     publish("public_link", text, write=not args.no_write)
     return 0
 

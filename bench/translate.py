@@ -43,12 +43,11 @@ def main() -> int:
                 times.append(time.perf_counter() - start)
             what = "A→B and the cycle back" if with_cycle else "A→B only"
             rows.append(f"| {side}×{side} | {what} | {statistics.median(times):.2f} s |")
-    title = "CycleGAN translation (`python -m bench.translate`)"
     intro = (
         f"A published-size generator (ngf 64, 9 blocks, 11.4 M parameters), random weights; median of {args.repeats}; "
         f"device `{device.type}`, {machine()}."
     )
-    text = section(title, intro, ["input", "passes", "median"], rows)
+    text = section("CycleGAN translation (`python -m bench.translate`)", intro, ["input", "passes", "median"], rows)
     publish("translate", text, write=not args.no_write)
     return 0
 

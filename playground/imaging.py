@@ -147,6 +147,18 @@ def upload_path(value: Any, *, roots: Sequence[Path] | None = None) -> Path:
     return path
 
 
+def check_upload_size(path: Path, max_bytes: int, what: str, empty: str = "The uploaded file is empty.") -> None:
+    """Refuse an unreadable, empty or too large upload (`what` names it in the message) before reading it."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise UserError("The uploaded file could not be read; upload it again.") from None
+    if size == 0:
+        raise UserError(empty)
+    if size > max_bytes:
+        raise UserError(f"The {what} is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB.")
+
+
 def open_image(
     value: Any, *, max_bytes: int | None = None, max_pixels: int | None = None, roots: Sequence[Path] | None = None
 ) -> Image.Image:
@@ -156,14 +168,7 @@ def open_image(
     max_bytes = settings.MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     max_pixels = settings.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
     path = upload_path(value, roots=roots)
-    try:
-        size = path.stat().st_size
-    except OSError:
-        raise UserError("The uploaded file could not be read; upload it again.") from None
-    if size == 0:
-        raise UserError("The uploaded file is empty.")
-    if size > max_bytes:
-        raise UserError(f"The image is {size / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB.")
+    check_upload_size(path, max_bytes, "image")
     try:
         with Image.open(path) as image:
             width, height = image.size

@@ -19,12 +19,11 @@ def parser(doc: str | None) -> argparse.ArgumentParser:
     return command
 
 
-def section(title: str, intro: str, header: Sequence[str], rows: Sequence[str]) -> str:
-    """A benchmark's section: a heading, a paragraph saying what was measured and where, and its table
+def section(title: str, intro: str, header: Sequence[str] = (), rows: Sequence[str] = ()) -> str:
+    """A benchmark's section: a heading, a paragraph saying what was measured and where, and its table if any
     (`rows` already formatted as `| a | b |` lines)."""
-    return "\n".join([
-        f"## {title}", "", intro, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header), *rows,
-    ])  # fmt: skip
+    table = ["", "| " + " | ".join(header) + " |", "|" + "---|" * len(header), *rows] if header else []
+    return "\n".join([f"## {title}", "", intro, *table])
 
 
 def publish(name: str, markdown: str, write: bool = True) -> None:

@@ -24,7 +24,7 @@ from PIL import Image, ImageOps
 
 from .. import data, settings
 from ..errors import UserError
-from ..imaging import BACKGROUND, enlarge, labelled_grid, upload_path
+from ..imaging import BACKGROUND, check_upload_size, enlarge, labelled_grid, upload_path
 
 PICTURE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
 KINDS = "PNG, JPEG, WebP, GIF or BMP"
@@ -270,16 +270,9 @@ def prepare_zip(
 
 def open_zip(path: Path) -> zipfile.ZipFile:
     """The uploaded archive, once it is a readable, non-empty zip under the size limit."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        raise UserError("The uploaded file could not be read; upload it again.") from None
-    if size == 0:
-        raise UserError("The uploaded file is empty; upload a .zip of pictures.")
-    if size > settings.STUDIO_MAX_ZIP_BYTES:
-        raise UserError(
-            f"The zip is {size / 2**20:.1f} MB; the limit is {settings.STUDIO_MAX_ZIP_BYTES / 2**20:.0f} MB."
-        )
+    check_upload_size(
+        path, settings.STUDIO_MAX_ZIP_BYTES, "zip", "The uploaded file is empty; upload a .zip of pictures."
+    )
     try:
         return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):

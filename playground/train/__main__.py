@@ -73,62 +73,85 @@ def build_parser() -> argparse.ArgumentParser:
             name, help=DESCRIPTIONS[name], description=f"Train the {DESCRIPTIONS[name]}.", epilog=STEERING,
             formatter_class=argparse.RawDescriptionHelpFormatter,
         )  # fmt: skip
-        p.add_argument(
-            "--dataset", default="fashion-mnist",
-            help=f"{' or '.join(BUILTIN_DATASETS)}, or a folder of your own images (one sub-folder per class)",
-        )  # fmt: skip
-        p.add_argument("--split", choices=SPLITS, default="train", help="'all' trains on train + test (small datasets)")
-        p.add_argument(
-            "--data-dir", type=Path, default=None,
-            help=f"folder with the IDX(.gz) files (else ${settings.DATA_ENV}, /usr/share/datasets, then a download)",
-        )  # fmt: skip
-        p.add_argument(
-            "--image-size", type=int, default=64, choices=(28, 32, 64), help="side for image-folder datasets"
-        )
-        p.add_argument(
-            "--channels", type=int, default=3, choices=(1, 3), help="image-folder datasets in colour (3) or grey (1)"
-        )
-        p.add_argument("--epochs", type=int, default=recipe.defaults["epochs"])
-        p.add_argument("--batch-size", type=int, default=recipe.defaults["batch_size"], help="per process")
-        p.add_argument("--lr", type=float, default=recipe.defaults["lr"])
-        p.add_argument("--lr-g", type=float, default=None, help="generator learning rate (default --lr)")
-        p.add_argument("--lr-d", type=float, default=None, help="discriminator learning rate (default --lr)")
-        p.add_argument("--beta1", type=float, default=0.5, help="Adam β1 (0.5 as in DCGAN)")
-        p.add_argument("--lr-decay", choices=("none", "linear", "cosine"), default=recipe.defaults["lr_decay"])
-        p.add_argument("--seed", type=int, default=0)
-        p.add_argument("--model", action="append", default=[], metavar="KEY=VALUE", help="override a Config field")
-        p.add_argument("--name", default=None, help="run and checkpoint name (default FAMILY-DATASET)")
-        p.add_argument("--run-dir", type=Path, default=None, help=f"default {settings.RUNS_DIR.name}/NAME")
-        p.add_argument(
-            "--export-dir", type=Path, default=None, help="where the shipped weights + card go (default the run dir)"
-        )
-        p.add_argument("--resume", action="store_true", help="continue from the run dir's last checkpoint")
-        p.add_argument(
-            "--init-from", type=Path, default=None, metavar="STEM",
-            help="start from another run's weights (e.g. runs/NAME/last) with fresh optimizers: a second stage",
-        )  # fmt: skip
-        p.add_argument("--device", default="auto", choices=settings.DEVICE_CHOICES)
-        p.add_argument("--workers", type=int, default=0, help="data-loading worker processes")
-        p.add_argument("--steps-per-epoch", type=int, default=0, help="cap steps per epoch (quick tries, tests)")
-        p.add_argument("--log-every", type=int, default=50, help="steps between logged loss averages")
-        p.add_argument(
-            "--progress-file", type=Path, default=None, metavar="PATH",
-            help="append the run's progress there as JSON lines (see below)",
-        )  # fmt: skip
-        p.add_argument(
-            "--sample-every", type=int, default=0, metavar="N",
-            help="write the fixed-noise sample grid every N steps to RUN_DIR/samples/latest.png (0 = at checkpoints)",
-        )  # fmt: skip
-        p.add_argument(
-            "--time-limit", type=float, default=0.0, metavar="SECONDS",
-            help="stop after this much training time, saving (0 = no limit)",
-        )  # fmt: skip
-        p.add_argument(
-            "--stop-with-parent", action="store_true",
-            help="stop (saving) when the process that started this one exits (for runs started by a server)",
-        )  # fmt: skip
+        add_data_arguments(p)
+        add_optimiser_arguments(p, recipe.defaults)
+        add_run_arguments(p)
         recipe.add_arguments(p)
     return parser
+
+
+def add_data_arguments(p: argparse.ArgumentParser) -> None:
+    """What to train on."""
+    p.add_argument(
+        "--dataset", default="fashion-mnist",
+        help=f"{' or '.join(BUILTIN_DATASETS)}, or a folder of your own images (one sub-folder per class)",
+    )  # fmt: skip
+    p.add_argument("--split", choices=SPLITS, default="train", help="'all' trains on train + test (small datasets)")
+    p.add_argument(
+        "--data-dir", type=Path, default=None,
+        help=f"folder with the IDX(.gz) files (else ${settings.DATA_ENV}, /usr/share/datasets, then a download)",
+    )  # fmt: skip
+    p.add_argument("--image-size", type=int, default=64, choices=(28, 32, 64), help="side for image-folder datasets")
+    p.add_argument(
+        "--channels", type=int, default=3, choices=(1, 3), help="image-folder datasets in colour (3) or grey (1)"
+    )
+    p.add_argument("--workers", type=int, default=0, help="data-loading worker processes")
+
+
+def add_optimiser_arguments(p: argparse.ArgumentParser, defaults: dict) -> None:
+    """How long and how fast to learn (the defaults are the family's)."""
+    p.add_argument("--epochs", type=int, default=defaults["epochs"])
+    p.add_argument("--batch-size", type=int, default=defaults["batch_size"], help="per process")
+    p.add_argument("--lr", type=float, default=defaults["lr"])
+    p.add_argument("--lr-g", type=float, default=None, help="generator learning rate (default --lr)")
+    p.add_argument("--lr-d", type=float, default=None, help="discriminator learning rate (default --lr)")
+    p.add_argument("--beta1", type=float, default=0.5, help="Adam β1 (0.5 as in DCGAN)")
+    p.add_argument("--lr-decay", choices=("none", "linear", "cosine"), default=defaults["lr_decay"])
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--model", action="append", default=[], metavar="KEY=VALUE", help="override a Config field")
+    p.add_argument("--steps-per-epoch", type=int, default=0, help="cap steps per epoch (quick tries, tests)")
+
+
+def add_run_arguments(p: argparse.ArgumentParser) -> None:
+    """Where the run lives, where it runs, and how it is watched and stopped."""
+    p.add_argument("--name", default=None, help="run and checkpoint name (default FAMILY-DATASET)")
+    p.add_argument("--run-dir", type=Path, default=None, help=f"default {settings.RUNS_DIR.name}/NAME")
+    p.add_argument(
+        "--export-dir", type=Path, default=None, help="where the shipped weights + card go (default the run dir)"
+    )
+    p.add_argument("--resume", action="store_true", help="continue from the run dir's last checkpoint")
+    p.add_argument(
+        "--init-from", type=Path, default=None, metavar="STEM",
+        help="start from another run's weights (e.g. runs/NAME/last) with fresh optimizers: a second stage",
+    )  # fmt: skip
+    p.add_argument("--device", default="auto", choices=settings.DEVICE_CHOICES)
+    p.add_argument("--log-every", type=int, default=50, help="steps between logged loss averages")
+    p.add_argument(
+        "--progress-file",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="append the run's progress there as JSON lines (see below)",
+    )
+    p.add_argument(
+        "--sample-every",
+        type=int,
+        default=0,
+        metavar="N",
+        help="write the fixed-noise sample grid every N steps to RUN_DIR/samples/latest.png (0 = at checkpoints)",
+    )
+    p.add_argument(
+        "--time-limit",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="stop after this much training time, saving (0 = no limit)",
+    )
+    p.add_argument(
+        "--stop-with-parent",
+        action="store_true",
+        help="stop (saving) when the process that started this one exits (for runs started by a server)",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

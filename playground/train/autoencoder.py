@@ -26,6 +26,9 @@ EXAMPLES = 100  # test images shipped to reconstruct
 
 
 class AutoencoderRecipe(Recipe):
+    """Reconstruction (binary cross-entropy on pixels in [0, 1]), optionally from a noisy input, plus the KL term
+    for the VAE; the card ships test codes for the Lab's k-means latent map and test pictures to reconstruct."""
+
     family = "autoencoder"
     shipped_roles = ("autoencoder",)
     defaults: ClassVar[dict[str, Any]] = {"epochs": 10, "batch_size": 128, "lr": 1e-3, "lr_decay": "cosine"}
@@ -33,9 +36,7 @@ class AutoencoderRecipe(Recipe):
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--kind", choices=models.autoencoders.KINDS, default="conv")
-        parser.add_argument(
-            "--noise", type=float, default=0.0, help="train to remove Gaussian noise of this std (denoising)"
-        )
+        parser.add_argument("--noise", type=float, default=0.0, help="denoising: remove Gaussian noise of this std")
         parser.add_argument("--beta", type=float, default=1.0, help="VAE: weight of the KL term")
 
     @classmethod
@@ -71,7 +72,7 @@ class AutoencoderRecipe(Recipe):
     @torch.no_grad()
     def evaluate(self, modules):
         """Reconstruction MSE on the test split; the VAE's ELBO; PSNR before and after denoising."""
-        from ..evaluate import autoencoder_metrics
+        from ..evaluate.metrics import autoencoder_metrics
 
         return autoencoder_metrics(unwrap(modules["autoencoder"]), self._test()[0], sigma=self.args.noise or 0.5)
 

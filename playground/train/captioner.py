@@ -61,6 +61,9 @@ class CaptionPairs(Dataset):
 
 
 class CaptionerRecipe(Recipe):
+    """Fine-tune a vision encoder–decoder on (image, caption) pairs with the decoder's own cross-entropy; ships
+    a save_pretrained folder the Captioning tab opens."""
+
     family = "captioner"
     shipped_roles = ("captioner",)
     defaults: ClassVar[dict[str, Any]] = {"epochs": 3, "batch_size": 8, "lr": 5e-5, "lr_decay": "linear"}

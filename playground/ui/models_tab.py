@@ -24,7 +24,7 @@ METRIC_LABELS = {
     "sketch_l1": "L1 to the real item",
 }  # fmt: skip
 
-# What each bar checks, in words (the thresholds are playground/evaluate.py's BARS).
+# What each bar checks, in words (the thresholds are playground/evaluate/cards.py's BARS).
 BAR_MEANINGS = {
     "judge_accuracy": "the judge classifies enough real test pictures correctly to be trusted as a referee",
     "conditional_accuracy": "the judge agrees with the class asked for",

@@ -5,6 +5,7 @@ watch it learn, and use it at once in the other tabs. The training itself runs i
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -28,8 +29,25 @@ process with the same loop as `python -m playground.train`, so it goes on if you
 back to the same browser to find it). **Stop** saves; every epoch saves too. Your model then appears in the
 Conditional tab (CGAN) or the Latent Explorer (InfoGAN) for you only, and **Download** gives its weights and card."""
 
+DATA_ARGS = (  # the data arguments of prepare and begin, as their API pages describe them
+    "visitor_id: your Studio id (32 hex digits; the page keeps one per browser).",
+    'source_value: "fashion-mnist", "mnist" (when on the server) or "zip".',
+    'upload_value: the .zip of pictures (when source_value is "zip").',
+    "size_value: picture size for a zip: 28, 32 or 64.",
+    "colour_value: 1 (grey) or 3 (colour), for a zip.",
+)
 PLOT_POINTS = 400  # per curve; longer histories are thinned evenly
 STORAGE_KEY = "gan-playground-studio"
+
+
+def documented(summary: str, *args: str) -> Callable[[Callable], Callable]:
+    """Give a callback its docstring (what Gradio's API page reads) from a summary and `name: meaning` lines."""
+
+    def attach(fn: Callable) -> Callable:
+        fn.__doc__ = summary + "\n\nArgs:\n" + "\n".join(f"    {line}" for line in args)
+        return fn
+
+    return attach
 
 
 def browser_secret() -> str:
@@ -135,18 +153,12 @@ class StudioTab:
             snap.family if snap else gr.skip(), picked,
         )  # fmt: skip
 
+    @documented(
+        "Check the training data and show it: a grid (a row per class), the pictures per class and what was "
+        "skipped and why.",
+        *DATA_ARGS, 'family_value: "dcgan", "cgan" or "infogan" (a CGAN needs one folder per class).',
+    )  # fmt: skip
     def prepare(self, visitor_id, source_value, upload_value, size_value, colour_value, family_value):
-        """Check the training data and show it: a grid (a row per class), the pictures per class and what was
-        skipped and why.
-
-        Args:
-            visitor_id: your Studio id (32 hex digits; the page keeps one per browser).
-            source_value: "fashion-mnist", "mnist" (when on the server) or "zip".
-            upload_value: the .zip of pictures (when source_value is "zip").
-            size_value: picture size for a zip: 28, 32 or 64.
-            colour_value: 1 (grey) or 3 (colour), for a zip.
-            family_value: "dcgan", "cgan" or "infogan" (a CGAN needs one folder per class).
-        """
         preview = self.studio.prepare(check_visitor(visitor_id), source_value, upload_value, image_size=size_value,
                                       channels=colour_value, family=family_value)  # fmt: skip
         return preview.preview, preview.describe()
@@ -157,26 +169,18 @@ class StudioTab:
             return gr.skip(), gr.skip()
         return self.prepare(visitor_id, source_value, upload_value, size_value, colour_value, family_value)
 
+    @documented(
+        "Start training (in its own process on the server) and return at once; the data is checked first unless "
+        "it just was.",
+        *DATA_ARGS, 'family_value: "dcgan", "cgan" or "infogan".', "n_epochs: epochs to train.",
+        "batch_size: pictures per step.",
+        "net_width: channels of the first layers of both networks (8 to 64; wider learns more, slower).",
+        "learning_rate: Adam's learning rate for both networks.",
+        "seed_value: the training seed (same settings and seed, same model).",
+        "epoch_steps: steps per epoch, 0 for every batch of the data.", "grid_every: steps between two sample grids.",
+    )  # fmt: skip
     def begin(self, visitor_id, source_value, upload_value, size_value, colour_value, family_value, n_epochs,
               batch_size, net_width, learning_rate, seed_value, epoch_steps, grid_every):  # fmt: skip
-        """Start training (in its own process on the server) and return at once; the data is checked first
-        unless it just was.
-
-        Args:
-            visitor_id: your Studio id (32 hex digits; the page keeps one per browser).
-            source_value: "fashion-mnist", "mnist" (when on the server) or "zip".
-            upload_value: the .zip of pictures (when source_value is "zip").
-            size_value: picture size for a zip: 28, 32 or 64.
-            colour_value: 1 (grey) or 3 (colour), for a zip.
-            family_value: "dcgan", "cgan" or "infogan".
-            n_epochs: epochs to train.
-            batch_size: pictures per step.
-            net_width: channels of the first layers of both networks (8 to 64; wider learns more, slower).
-            learning_rate: Adam's learning rate for both networks.
-            seed_value: the training seed (same settings and seed, same model).
-            epoch_steps: steps per epoch, 0 for every batch of the data.
-            grid_every: steps between two sample grids.
-        """
         visitor_id = check_visitor(visitor_id)
         wanted = TrainSettings.checked(n_epochs, batch_size, net_width, learning_rate, seed_value, epoch_steps,
                                        grid_every)  # fmt: skip

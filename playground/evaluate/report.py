@@ -1,0 +1,106 @@
+"""The evaluation's section of docs/benchmarks.md: a table per kind of model, each only when it has rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from ..report import machine
+
+
+def markdown_table(results: dict[str, dict[str, Any]]) -> str:
+    lines = [
+        "| checkpoint | dataset | FID (judge features) | real-vs-real floor | precision | recall | class spread "
+        "| conditional acc. | category purity | judge test acc. | bars |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def cell(r: dict[str, Any], key: str) -> str:
+        return f"{r[key]:.3f}" if key in r else "–"
+
+    for name, r in results.items():
+        if "translation_accuracy_ab" in r or "test_mse" in r or "sketch_accuracy" in r:
+            continue  # CycleGAN pairs, autoencoders and Pix2Pix have their own tables
+        bars = r.get("bars", {})
+        verdict = (
+            "pass" if bars and all(bars.values()) else ("FAIL: " + ", ".join(k for k, ok in bars.items() if not ok))
+        )
+        lines.append(
+            f"| {name} | {r['dataset']} | {cell(r, 'fid')} | {cell(r, 'fid_floor')} | {cell(r, 'precision')} "
+            f"| {cell(r, 'recall')} | {cell(r, 'class_spread')} | {cell(r, 'conditional_accuracy')} "
+            f"| {cell(r, 'category_purity')} | {cell(r, 'judge_accuracy')} | {verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def table(header: list[str], rows: list[str]) -> str:
+    """A markdown table, or "" when it has no rows (a kind of model this folder does not have)."""
+    return "\n".join(["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *rows]) if rows else ""
+
+
+def autoencoder_row(name: str, r: dict[str, Any]) -> str:
+    gain = r["psnr_denoised_sigma0.5"] - r["psnr_noisy_sigma0.5"]
+    elbo = f"{r['test_elbo_nats']:.1f}" if "test_elbo_nats" in r else "–"
+    return (
+        f"| {name} | {r['test_mse']:.4f} | {elbo} | {r['psnr_noisy_sigma0.5']:.2f} dB "
+        f"| {r['psnr_denoised_sigma0.5']:.2f} dB | {gain:+.2f} dB | {r['kmeans10_purity']:.3f} |"
+    )
+
+
+def autoencoder_table(results: dict[str, dict[str, Any]]) -> str:
+    header = ["autoencoder", "test MSE", "ELBO (nats/image)", "PSNR noisy σ=0.5", "PSNR output", "gain",
+              "k-means (k=10) purity"]  # fmt: skip
+    return table(header, [autoencoder_row(name, r) for name, r in results.items() if "test_mse" in r])
+
+
+def translation_row(name: str, r: dict[str, Any]) -> str:
+    a, b = r["domains"]
+    return (
+        f"| {name} ({a} ↔ {b}) | {r['translation_accuracy_ab']:.3f} | {r['translation_accuracy_ba']:.3f} "
+        f"| {r['cycle_l1_a']:.4f} | {r['cycle_l1_b']:.4f} | {r['test_images_a']} / {r['test_images_b']} |"
+    )
+
+
+def translation_table(results: dict[str, dict[str, Any]]) -> str:
+    header = ["pair (A ↔ B)", "A→B judged B", "B→A judged A", "cycle error A→B→A", "cycle error B→A→B",
+              "test images A / B"]  # fmt: skip
+    return table(header, [translation_row(name, r) for name, r in results.items() if "translation_accuracy_ab" in r])
+
+
+def report(results: dict[str, dict[str, Any]], n: int, device: torch.device) -> str:
+    """The evaluation section of docs/benchmarks.md: every table that has rows."""
+    text = "\n".join([
+        "## Generator quality (`python -m playground.evaluate`)",
+        "",
+        f"{n:,} samples per generator, device `{device.type}` ({machine()}). FID is computed on the judge "
+        "classifier's penultimate features against the test split; the floor is real train vs real test in the "
+        "same space. Precision/recall use k-NN manifolds (k = 5) on 5,000 features each; class spread is the "
+        "entropy of the judge's predicted classes over log 10 (1 = all classes equally often). Recall and spread "
+        "are the mode-collapse bars.",
+        "",
+        markdown_table(results),
+    ])  # fmt: skip
+    sketches = [(n, r) for n, r in results.items() if "sketch_accuracy" in r]
+    if sketches:
+        text += "\n\n### Pix2Pix, sketch → fashion\n\nThe generator draws an item from each test image's edge map; "
+        text += "the judge classifies it (bar: ≥ 0.70 agree with the item the outline came from).\n\n"
+        text += "| checkpoint | judge agrees | L1 to the real item (pixels on [0, 1]) | test edge maps | bar |\n|---|---|---|---|---|\n"
+        text += "\n".join(
+            f"| {n} | {r['sketch_accuracy']:.3f} | {r['sketch_l1']:.4f} | {r['samples']:,} | "
+            f"{'pass' if r['bars'].get('sketch_accuracy') else 'FAIL'} |"
+            for n, r in sketches
+        )
+    if table := autoencoder_table(results):
+        text += (
+            "\n\n### Autoencoders\n\nOn the Fashion-MNIST test split (10,000 images): reconstruction MSE with pixels on "
+            "[0, 1]; the VAE's evidence lower bound; PSNR of inputs with Gaussian noise σ = 0.5 and of each model's "
+            "output from them (the denoising autoencoder was trained for this); purity of k-means on the codes.\n\n"
+            + table
+        )
+    if table := translation_table(results):
+        text += (
+            "\n\n### CycleGAN pairs\n\nOn the Fashion-MNIST test split: how often the judge classifies an A→B output as B "
+            "(and B→A as A), and the cycle's mean absolute error (pixels in [0, 1]).\n\n" + table
+        )
+    return text
