@@ -1,4 +1,4 @@
-"""Device choice and seeded randomness."""
+"""Device choice, CPU threads and seeded randomness."""
 
 from __future__ import annotations
 
@@ -18,6 +18,13 @@ def pick_device(name: str = "auto") -> torch.device:
     if (name == "cuda" and not cuda) or (name == "mps" and not mps):
         raise RuntimeError(f"--device {name} was asked for but no {name.upper()} device is available")
     return torch.device(name)
+
+
+def use_threads(n: int) -> None:
+    """Run this thread's torch work on `n` CPU threads. OpenMP keeps the count per calling thread, so one web
+    worker can use every core for a heavy job while another answers a slider on one."""
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
 
 
 def seeded_generator(seed: int, device: torch.device | str = "cpu") -> torch.Generator:

@@ -41,6 +41,10 @@ OFFLINE = os.environ.get("PLAYGROUND_OFFLINE", "") not in ("", "0", "false", "Fa
 
 # Requests waiting in the queue, all events together: past this a visitor is told the app is busy (the API
 # raises "Queue is full! Please try again.") instead of piling work onto a public link.
+# Lanes (playground/ui/lanes.py): how many heavy jobs run at once, and the CPU threads each uses (0 = share the
+# cores among them). Light events and the Lab have lanes of their own, so a slider never waits behind these.
+HEAVY_JOBS = int(os.environ.get("PLAYGROUND_HEAVY_JOBS", 0))  # 0: one per 4 cores, at least one
+HEAVY_THREADS = int(os.environ.get("PLAYGROUND_HEAVY_THREADS", 0))
 QUEUE_MAX_SIZE = int(os.environ.get("PLAYGROUND_QUEUE_MAX_SIZE", 64))
 # Where the published CycleGAN generators are fetched from ({name} = the file's stem): the reference
 # implementation's server, or a mirror of it.

@@ -469,3 +469,26 @@ def test_the_class_swap_draws_an_upload_as_every_class(client):
     assert "found in **7**" in status and len(compare) == 2
     replay, _, replay_settings = client.predict(settings, api_name="/cgan_apply_settings")[4:]
     assert np.array_equal(pixels(replay), pixels(swapped)) and json.loads(replay_settings) == used
+
+
+def test_heavy_jobs_take_turns_in_their_lane_while_a_slider_answers(app):
+    from gradio_client.utils import Status
+
+    from playground.ui.lanes import lanes
+
+    assert lanes()["heavy"].limit < 3  # (on a machine of under 12 cores, as CI's)
+    target = str(REPO / "assets" / "examples" / "fashion-sneaker.png")
+    heavy = [Client(app[0], verbose=False) for _ in range(3)]  # three visitors inverting pictures at once
+    jobs = [c.submit("infogan-mnist", handle_file(target), None, s, 300, api_name="/infogan_invert")
+            for s, c in enumerate(heavy)]  # fmt: skip
+    slider = Client(app[0], verbose=False)
+    picture, _ = slider.predict("infogan-mnist", 5, 2, 0.5, -0.5, api_name="/infogan_generate")
+    assert Path(picture).stat().st_size > 0
+    answered_while_busy = sum(not j.done() for j in jobs)
+    most_waiting = 0
+    while not all(j.done() for j in jobs):
+        most_waiting = max(most_waiting, sum(j.status().code == Status.IN_QUEUE for j in jobs))
+        time.sleep(0.05)
+    assert all(len(j.outputs()) > 0 for j in jobs)
+    assert answered_while_busy >= 2  # the slider did not wait for the inversions
+    assert most_waiting >= 3 - lanes()["heavy"].limit  # the others waited their turn in the heavy lane

@@ -24,6 +24,7 @@ from . import (
 )
 from .api import describe_api
 from .common import DRAW_FIRST, ENLARGED
+from .lanes import assign_lanes
 from .share import link_tab
 
 TITLE = "GAN Playground"
@@ -116,4 +117,5 @@ def build_demo(store: Store, caption_models: list[str] = ()) -> gr.Blocks:
         demo.load(open_linked_tab, None, tabs, api_visibility="private")
     describe_api(demo)
     wrap_events(demo, GPU_EVENTS, GPU_SECONDS)
+    assign_lanes(demo)
     return demo

@@ -176,10 +176,10 @@ def decoding_layout(ui: SimpleNamespace) -> None:
 def wire(demo: gr.Blocks, tab: Captioning, ui: SimpleNamespace) -> None:
     weights_out = [ui.weights_status, ui.download]
     ui.go.click(friendly(tab.caption), [ui.image, ui.model, *ui.decoding], [ui.table, ui.result], api_name="caption",
-                preprocess=False, concurrency_limit=2).then(
+                preprocess=False).then(
         tab.weights_state, ui.model, weights_out, api_visibility="private")  # fmt: skip
     ui.look.click(friendly(tab.attention), [ui.image, ui.model, ui.layer, ui.max_tokens], ui.maps,
-                  api_name="caption_attention", preprocess=False, concurrency_limit=2)  # fmt: skip
+                  api_name="caption_attention", preprocess=False)  # fmt: skip
     demo.load(friendly(tab.weights_state), ui.model, weights_out, api_name="caption_weights")
     ui.model.change(tab.weights_state, ui.model, weights_out, api_visibility="private")
     ui.download.click(friendly(tab.download_model), ui.model, weights_out, api_name="caption_download",

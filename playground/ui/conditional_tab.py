@@ -189,7 +189,7 @@ def wire(demo: gr.Blocks, conditional: Conditional, ui: SimpleNamespace) -> None
     ui.swap_go.click(friendly_stream(conditional.swap),
                      [ui.model, ui.swap_upload, ui.swap_pad, ui.swap_label, ui.seed, ui.swap_steps],
                      [ui.grid, ui.swap_compare, ui.swap_status, ui.settings_out], api_name="cgan_swap",
-                     preprocess=False, concurrency_limit=2)  # fmt: skip
+                     preprocess=False)  # fmt: skip
     demo.load(friendly(conditional.first_grid), inputs, ui.applied, api_visibility="private", preprocess=False)
     first, names = ui.first, ui.class_names
     gr.Examples(

@@ -126,7 +126,7 @@ def build(demo: gr.Blocks, ours: Models, translator: Callable[[str], Translator]
     ui = layout(ours)
     translate = friendly(cyclegan.translate)
     ui.go.click(translate, [ui.image, ui.model, ui.direction, ui.identity], ui.outputs, api_name="cyclegan_translate",
-                preprocess=False, concurrency_limit=2).then(
+                preprocess=False).then(
         cyclegan.weights_state, ui.model, ui.weights, api_visibility="private").then(
         friendly(compare), [ui.image, ui.outputs[0]], ui.compare, api_visibility="private", preprocess=False)  # fmt: skip
     demo.load(friendly(cyclegan.weights_state), ui.model, ui.weights, api_name="cyclegan_weights")

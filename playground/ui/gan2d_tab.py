@@ -206,8 +206,7 @@ def wire(demo: gr.Blocks, lab: Lab2D, ui: SimpleNamespace) -> None:
     inputs, outputs = [ui.trainer, *controls_in, ui.per_frame], [ui.picture, ui.status, ui.trainer]
     # preprocess=False everywhere: LabSettings.checked() gives bad numbers one plain sentence (also via the API).
     train = friendly_stream(with_parameters(lab.train, PARAMETERS, request=True))
-    ui.train.click(train, inputs, outputs, api_name="lab_train_2d", show_progress="hidden",
-                             concurrency_limit=8, preprocess=False)  # fmt: skip
+    ui.train.click(train, inputs, outputs, api_name="lab_train_2d", show_progress="hidden", preprocess=False)
     # Pause asks the running stream to stop at its next step (it then shows that step); a visitor's Stop in the
     # page's own progress bar, or leaving, cancels the stream instead
     ui.pause.click(Lab2D.pause, ui.trainer, None, api_visibility="private", concurrency_limit=None)

@@ -375,7 +375,7 @@ def wire_inversion(explorer: LatentExplorer, ui: SimpleNamespace) -> None:
     outputs = [ui.invert_compare, ui.invert_gap, ui.invert_status, ui.category, *ui.codes, ui.latent, ui.image,
                ui.settings_out]  # fmt: skip
     ui.invert_go.click(invert, [ui.model, ui.invert_upload, ui.invert_pad, ui.seed, ui.invert_steps], outputs,
-                       api_name="infogan_invert", preprocess=False, concurrency_limit=2).then(
+                       api_name="infogan_invert", preprocess=False).then(
         note, ui.latent, ui.latent_note, api_visibility="private")  # fmt: skip
 
 

@@ -227,12 +227,12 @@ def wire(demo: gr.Blocks, tab: StyleTransfer, ui: SimpleNamespace) -> None:
     side_by_side = {"fn": friendly(compare), "inputs": [ui.content, ui.result], "outputs": ui.compare,
                     "api_visibility": "private", "preprocess": False}  # fmt: skip
     ui.fast_go.click(friendly(tab.fast), [ui.content, ui.styles, ui.preserve, ui.source, ui.builtin, ui.strength],
-                     [ui.result, ui.status], api_name="style_fast", preprocess=False, concurrency_limit=2).then(
+                     [ui.result, ui.status], api_name="style_fast", preprocess=False).then(
         **side_by_side)  # fmt: skip
     gatys_inputs = [ui.content, ui.styles, ui.weights, ui.preserve, ui.steps, ui.size, ui.style_weight,
                     ui.content_weight, ui.tv_weight, ui.optimizer, ui.init, ui.layers]  # fmt: skip
     running = ui.gatys_go.click(friendly_stream(tab.gatys), gatys_inputs, [ui.result, ui.status],
-                                api_name="style_gatys", concurrency_limit=1, preprocess=False)  # fmt: skip
+                                api_name="style_gatys", preprocess=False)  # fmt: skip
     ui.stop.click(None, None, None, cancels=[running], api_visibility="private")
     weights_out = [ui.weights_status, ui.download]
     running.then(tab.weights_state, None, weights_out, api_visibility="private").then(**side_by_side)

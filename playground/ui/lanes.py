@@ -1,0 +1,134 @@
+"""Lanes: light events never wait behind heavy ones.
+
+Every event of the page runs in one of a few concurrency groups (Gradio's `concurrency_id`), each with its own
+limit and its own count of CPU threads per call:
+- light: slider pictures, sweeps, grids, reconstructions — small forward passes; several at once, one thread each;
+- heavy: Gatys, style, CycleGAN, captioning, inversion, videos — a few at once (one per 4 cores), sharing the cores;
+- lab: the Lab's live 2-D training streams, one thread each;
+- downloads: fetching weights — network-bound, never queued behind anything (one download per file anyway).
+Events that must answer at once (status polls, stop buttons: `concurrency_limit=None`) stay unlimited.
+`bench/load.py` measures what this buys.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from .. import settings
+from ..device import use_threads
+
+HEAVY_EVENTS = frozenset({
+    "style_gatys", "style_fast", "style_builtin_gallery", "cyclegan_translate", "caption", "caption_attention",
+    "infogan_invert", "cgan_swap", "infogan_sweep_video", "infogan_interpolate_video", "studio_prepare",
+})  # fmt: skip
+LAB_EVENTS = frozenset({"lab_train_2d", "lab_step_2d", "lab_reset_2d", "lab_export_gif"})
+DOWNLOAD_EVENTS = frozenset({"caption_weights", "style_weights", "cyclegan_weights"})
+
+
+@dataclass(frozen=True)
+class Lane:
+    name: str
+    limit: int | None  # events of the lane running at once (None: no limit)
+    threads: int  # torch CPU threads for each of them
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def lanes(n_cores: int | None = None) -> dict[str, Lane]:
+    """The lanes for a machine of `n_cores` cores (sizes from bench/load.py; settings.HEAVY_* override)."""
+    n_cores = n_cores or cores()
+    heavy_jobs = settings.HEAVY_JOBS or max(1, n_cores // 4)
+    heavy_threads = settings.HEAVY_THREADS or max(1, n_cores // heavy_jobs)
+    return {
+        "light": Lane("light", 4, 1),
+        "heavy": Lane("heavy", heavy_jobs, heavy_threads),
+        "lab": Lane("lab", 8, 1),
+        "downloads": Lane("downloads", None, 1),
+    }
+
+
+def lane_of(api_name: str | None, limit: Any) -> str | None:
+    """The lane an event belongs to; None for one that must never wait (its limit was set to None)."""
+    if api_name in HEAVY_EVENTS:
+        return "heavy"
+    if api_name in LAB_EVENTS:
+        return "lab"
+    if api_name in DOWNLOAD_EVENTS:
+        return "downloads"
+    return None if limit is None else "light"
+
+
+def with_threads(fn: Callable, threads: int) -> Callable:
+    """`fn` running its torch work on `threads` threads. A generator is resumed by whichever worker thread is
+    free, so the count is set again before every step of it."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def stream(*args: Any, **kwargs: Any) -> Iterator:
+            use_threads(threads)
+            inner = fn(*args, **kwargs)
+            try:
+                while True:
+                    use_threads(threads)
+                    try:
+                        update = next(inner)
+                    except StopIteration:
+                        return
+                    yield update
+            finally:
+                inner.close()
+
+        return stream
+
+    @functools.wraps(fn)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        use_threads(threads)
+        return fn(*args, **kwargs)
+
+    return call
+
+
+def runs_on_a_worker(block_fn: Any) -> bool:
+    """False for a front-end-only (js) event, Gradio's own cancel and async functions: no torch work of theirs
+    runs on a worker thread."""
+    fn = block_fn.fn
+    return not (fn is None or block_fn.is_cancel_function or inspect.iscoroutinefunction(fn)
+                or inspect.isasyncgenfunction(fn))  # fmt: skip
+
+
+def assign_lanes(demo: gr.Blocks, n_cores: int | None = None) -> dict[str, list[str]]:
+    """Put every event of `demo` in its lane (call once the page is built, before it is served): by api_name,
+    and a private event (an example, a `.then`, the page load) in the lane of the endpoint whose function it
+    calls. Returns lane → event names, for the tests."""
+    table, members, wrapped = lanes(n_cores), {}, {}
+
+    def wrap(fn: Callable, threads: int) -> Callable:  # one wrapper per function: events sharing it still do
+        if (fn, threads) not in wrapped:
+            wrapped[fn, threads] = with_threads(fn, threads)
+        return wrapped[fn, threads]
+
+    # the functions of the heavy, lab and download endpoints, so their private twins join those lanes
+    named = {block_fn.fn: lane_of(block_fn.api_name, "default") for block_fn in demo.fns.values()
+             if block_fn.api_name in HEAVY_EVENTS | LAB_EVENTS | DOWNLOAD_EVENTS}  # fmt: skip
+    for block_fn in demo.fns.values():
+        fn = block_fn.fn
+        if not runs_on_a_worker(block_fn):
+            continue
+        twin = named.get(fn) if block_fn.concurrency_limit is not None else None
+        lane = table.get(twin or lane_of(block_fn.api_name, block_fn.concurrency_limit) or "")
+        if lane is None:  # answers at once (a poll, a stop button): unlimited, one thread
+            block_fn.fn = wrap(fn, 1)
+            continue
+        block_fn.concurrency_id, block_fn.concurrency_limit = lane.name, lane.limit
+        block_fn.fn = wrap(fn, lane.threads)
+        members.setdefault(lane.name, []).append(block_fn.api_name or block_fn.name)
+    return members

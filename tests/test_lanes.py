@@ -1,0 +1,74 @@
+"""Lanes: each event in its concurrency group with its CPU threads (playground/ui/lanes.py)."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import torch
+
+from playground.pipelines.store import Store
+from playground.ui import lanes
+
+
+def test_heavy_endpoints_and_their_private_twins_share_one_lane_apart_from_the_sliders(tiny_checkpoints):
+    from playground.ui.app import build_demo
+
+    demo = build_demo(Store(tiny_checkpoints, torch.device("cpu")))
+    table = lanes.lanes()
+    by_api = {f.api_name: f for f in demo.fns.values() if f.api_name}
+    for name in lanes.HEAVY_EVENTS:
+        assert (by_api[name].concurrency_id, by_api[name].concurrency_limit) == ("heavy", table["heavy"].limit), name
+    for name in ("infogan_generate", "infogan_sweep", "cgan_generate", "ae_reconstruct", "pix2pix_render"):
+        assert (by_api[name].concurrency_id, by_api[name].concurrency_limit) == ("light", table["light"].limit), name
+    for name in lanes.LAB_EVENTS:
+        assert by_api[name].concurrency_id == "lab", name
+    assert by_api["caption_weights"].concurrency_id == "downloads" and by_api["caption_weights"].concurrency_limit is None
+    assert by_api["studio_status"].concurrency_limit is None  # a poll never waits
+    # an example row or a `.then` calling the translation is heavy too, and events sharing a function still do
+    translate = by_api["cyclegan_translate"].fn
+    twins = [f for f in demo.fns.values() if f.fn is translate]
+    assert len(twins) >= 2 and all(f.concurrency_id == "heavy" for f in twins)
+    assert translate.__name__ == "cyclegan_translate"  # the name the API docs and MCP tools use survives
+
+
+def test_a_machine_of_n_cores_gets_one_heavy_job_per_four_cores_sharing_them():
+    assert (lanes.lanes(2)["heavy"].limit, lanes.lanes(2)["heavy"].threads) == (1, 2)
+    assert (lanes.lanes(16)["heavy"].limit, lanes.lanes(16)["heavy"].threads) == (4, 4)
+    assert lanes.lanes(16)["light"].threads == 1
+
+
+def test_threads_are_set_for_each_call_and_each_step_of_a_stream_whatever_thread_runs_it():
+    seen = []
+
+    def work(tag: str) -> int:
+        seen.append((tag, torch.get_num_threads()))
+        return torch.get_num_threads()
+
+    def stream():
+        for step in range(3):
+            yield work(f"step {step}")
+
+    one, three = lanes.with_threads(work, 1), lanes.with_threads(stream, 3)
+    main = torch.get_num_threads()
+    with ThreadPoolExecutor(2) as pool:
+        assert pool.submit(one, "call").result() == 1
+        steps = three()
+        # each step resumed on another worker, one of which just ran a one-thread call
+        assert [pool.submit(next, steps).result() for _ in range(3)] == [3, 3, 3]
+        assert pool.submit(one, "after").result() == 1
+    assert torch.get_num_threads() == main  # the count is the calling thread's own
+
+
+def test_closing_a_stream_closes_the_work_inside_it():
+    closed = []
+
+    def stream():
+        try:
+            yield from range(10)
+        finally:
+            closed.append(True)
+
+    steps = lanes.with_threads(stream, 1)()
+    assert next(steps) == 0
+    steps.close()  # what Gradio does when a visitor stops or leaves
+    assert closed == [True]
