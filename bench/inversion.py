@@ -134,18 +134,19 @@ def main() -> int:
     parser.add_argument("--images", type=int, default=1000)
     parser.add_argument("--steps", type=int, default=inversion.DEFAULT_STEPS)
     parser.add_argument("--part", choices=("quality", "swap", "api"), action="append")
+    parser.add_argument("--dataset", choices=DATASETS, action="append", help="only these datasets (default both)")
     args = parser.parse_args()
-    parts = args.part or ["quality", "swap", "api"]
+    parts, datasets = args.part or ["quality", "swap", "api"], args.dataset or list(DATASETS)
     where = f"{args.images} test pictures of each dataset (seeded pick), CPU, {machine()}"
     if "quality" in parts:
-        rows = [row for d in DATASETS for row in quality(d, args.data_dir, args.images, args.steps)]
+        rows = [row for d in datasets for row in quality(d, args.data_dir, args.images, args.steps)]
         intro = (f"InfoGAN inversion as the app runs it, {where}. The judge's class of the reconstruction against "
                  "the picture's label; PSNR; mean distance in the judge's feature space; median seconds per picture.")  # fmt: skip
         header = ["dataset", "method", "judge agrees", "PSNR", "feature distance", "time", "bar"]
         publish("inversion", section("Inversion: your own picture (`python -m bench.inversion`)", intro, header, rows),
                 write=not args.no_write)  # fmt: skip
     if "swap" in parts:
-        rows = [row for d in DATASETS for row in swap(d, args.data_dir, args.images, args.steps)]
+        rows = [row for d in datasets for row in swap(d, args.data_dir, args.images, args.steps)]
         intro = (f"The CGAN finds each picture in its class's noise ({args.steps} steps) and draws it as the 9 other "
                  f"classes; {where}. How often the judge sees the class asked for, and how far the swapped renders "
                  "lie from the inverted picture in the judge's feature space (its style kept: smaller is closer).")  # fmt: skip

@@ -22,7 +22,9 @@ def test_heavy_endpoints_and_their_private_twins_share_one_lane_apart_from_the_s
         assert (by_api[name].concurrency_id, by_api[name].concurrency_limit) == ("light", table["light"].limit), name
     for name in lanes.LAB_EVENTS:
         assert by_api[name].concurrency_id == "lab", name
-    assert by_api["caption_weights"].concurrency_id == "downloads" and by_api["caption_weights"].concurrency_limit is None
+    assert (
+        by_api["caption_weights"].concurrency_id == "downloads" and by_api["caption_weights"].concurrency_limit is None
+    )
     assert by_api["studio_status"].concurrency_limit is None  # a poll never waits
     # an example row or a `.then` calling the translation is heavy too, and events sharing a function still do
     translate = by_api["cyclegan_translate"].fn
