@@ -10,10 +10,10 @@ import torch
 import torch.nn.functional as F
 
 
-def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """BCE with logits: real → 1, fake → 0."""
+def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor, real_target: float = 1.0) -> torch.Tensor:
+    """BCE with logits: real → `real_target` (1, or 0.9 for one-sided label smoothing), fake → 0."""
     return F.binary_cross_entropy_with_logits(
-        real_logits, torch.ones_like(real_logits)
+        real_logits, torch.full_like(real_logits, real_target)
     ) + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))
 
 

@@ -31,3 +31,12 @@ def test_info_loss_is_small_when_q_recovers_the_codes():
     codes = torch.linspace(-1, 1, 20).view(10, 2)
     cat, cont = losses.info_loss(torch.eye(10) * 20, codes, category, codes, continuous_weight=0.1)
     assert cat < 1e-6 and cont == 0
+
+
+def test_one_sided_label_smoothing_moves_the_real_target():
+    real, fake = torch.full((8,), 10.0), torch.full((8,), -10.0)
+    smoothed = losses.discriminator_loss(real, fake, real_target=0.9)
+    assert smoothed > losses.discriminator_loss(real, fake) + 0.5  # a sure "real" now costs something
+    target = math.log(0.9 / 0.1)  # the logit whose sigmoid is 0.9 is the smoothed optimum
+    best = losses.discriminator_loss(torch.full((8,), target), fake, real_target=0.9)
+    assert best < smoothed

@@ -76,3 +76,27 @@ def test_cgan_auxiliary_classifier_is_optional():
     assert plain(images, labels)[1] is None
     logits, classes = with_head(images, labels)
     assert logits.shape == (4,) and classes.shape == (4, 10)
+
+
+def test_minibatch_discrimination_sees_its_group_only():
+    from playground.models.blocks import MinibatchDiscrimination
+
+    layer = MinibatchDiscrimination(16, kernels=4, group=4)
+    x = torch.randn(8, 16)
+    out = layer(x)
+    assert out.shape == (8, 20) and torch.equal(out[:, :16], x)
+    changed = x.clone()
+    changed[5] += 3.0  # a sample of the second group
+    again = layer(changed)
+    assert torch.equal(again[:4], out[:4])  # the first group never compares itself with the second
+    assert not torch.allclose(again[4:, 16:], out[4:, 16:])
+    twins = layer(torch.randn(1, 16).repeat(4, 1))[:, 16:]
+    assert torch.allclose(twins, torch.full_like(twins, 3.0))  # identical samples: each is close to 3 others
+
+
+def test_mlp_discriminator_minibatch_layer_is_optional():
+    with_layer = models.build("gan", "discriminator", models.MLPGANConfig(hidden=32))
+    without = models.build("gan", "discriminator", models.MLPGANConfig(hidden=32, minibatch_kernels=0))
+    images = torch.randn(8, 1, 28, 28)
+    assert with_layer(images).shape == without(images).shape == (8,)
+    assert with_layer.head.in_features == 16 + 32 and without.head.in_features == 16

@@ -34,6 +34,10 @@ def card(run_dir, name):
     return json.loads((run_dir / f"{name}.json").read_text())
 
 
+def exported_args(run_dir, name):
+    return card(run_dir, name)["train_args"]
+
+
 @pytest.mark.parametrize("family", list(TINY))
 def test_every_family_trains_and_exports(family, fixture_data_dir, tmp_path):
     assert run(family, fixture_data_dir, tmp_path, "--epochs", "1", "--steps-per-epoch", "4") == 0
@@ -74,6 +78,18 @@ def test_gan_losses_stay_finite(fixture_data_dir, tmp_path):
     history = read_state(tmp_path / "last")["progress"]["history"]
     assert len(history) >= 6
     assert all(torch.isfinite(torch.tensor([h["loss_d"], h["loss_g"]])).all() for h in history)
+
+
+def test_gan_feature_matching_and_label_smoothing_are_logged(fixture_data_dir, tmp_path):
+    run("gan", fixture_data_dir, tmp_path, "--epochs", "1", "--feature-matching", "10", "--real-label", "0.9")
+    history = read_state(tmp_path / "last")["progress"]["history"]
+    assert history and all(h["feature_matching"] >= 0 for h in history)
+    assert exported_args(tmp_path, "gan-mnist")["feature_matching"] == 10.0
+
+
+def test_feature_matching_needs_discriminator_features(fixture_data_dir, tmp_path):
+    with pytest.raises(SystemExit, match="needs a discriminator with `features`"):
+        run("dcgan", fixture_data_dir, tmp_path, "--epochs", "1", "--feature-matching", "10")
 
 
 def test_resume_continues_exactly(fixture_data_dir, tmp_path):

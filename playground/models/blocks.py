@@ -88,3 +88,27 @@ class ConvEncoder(nn.Module):
 
 def sn_linear(in_features: int, out_features: int) -> nn.Module:
     return spectral_norm(nn.Linear(in_features, out_features))
+
+
+class MinibatchDiscrimination(nn.Module):
+    """Salimans et al. (2016): each sample learns how close it is to the others of its group, so a
+    discriminator can see that a generator draws the same item again and again (mode collapse).
+
+    Groups are consecutive runs of `group` samples, never the whole batch: a step that puts real and
+    fake pictures in one forward pass (real first) must not compare one with the other.
+    """
+
+    def __init__(self, in_features: int, kernels: int, kernel_dim: int = 8, group: int = 8) -> None:
+        super().__init__()
+        self.kernels, self.kernel_dim, self.group = kernels, kernel_dim, group
+        self.T = nn.Parameter(torch.randn(in_features, kernels * kernel_dim) * 0.1)
+        self.out_features = in_features + kernels
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        # x: (N, F) → (N, F + kernels)
+        n = x.shape[0]
+        g = self.group if n % self.group == 0 else n  # a batch that does not divide is one group
+        m = (x @ self.T).view(n // g, g, self.kernels, self.kernel_dim)  # (groups, g, K, D)
+        l1 = (m.unsqueeze(2) - m.unsqueeze(1)).abs().sum(-1)  # (groups, g, g, K)
+        closeness = torch.exp(-l1).sum(2) - 1  # (groups, g, K); minus each sample's match with itself
+        return torch.cat([x, closeness.view(n, self.kernels)], dim=1)

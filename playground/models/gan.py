@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from .blocks import ConvEncoder, ConvGenerator, sn_linear
+from .blocks import ConvEncoder, ConvGenerator, MinibatchDiscrimination, sn_linear
 
 
 @dataclass(kw_only=True)
@@ -16,6 +16,7 @@ class MLPGANConfig:
     channels: int = 1
     image_size: int = 28
     hidden: int = 512
+    minibatch_kernels: int = 32  # the discriminator's minibatch-discrimination kernels; 0 turns it off
 
 
 class MLPGenerator(nn.Module):
@@ -41,15 +42,17 @@ class MLPDiscriminator(nn.Module):
     def __init__(self, config: MLPGANConfig) -> None:
         super().__init__()
         h = config.hidden
-        self.net = nn.Sequential(
+        self.features = nn.Sequential(
             nn.Flatten(),
             sn_linear(config.channels * config.image_size**2, h), nn.LeakyReLU(0.2),
             sn_linear(h, h // 2), nn.LeakyReLU(0.2),
-            sn_linear(h // 2, 1),
         )  # fmt: skip
+        k = config.minibatch_kernels
+        self.minibatch = MinibatchDiscrimination(h // 2, k) if k else nn.Identity()
+        self.head = sn_linear(h // 2 + k, 1)
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
-        return self.net(image).squeeze(1)  # (B,) logits
+        return self.head(self.minibatch(self.features(image))).squeeze(1)  # (B,) logits
 
 
 @dataclass(kw_only=True)

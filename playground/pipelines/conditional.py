@@ -102,11 +102,12 @@ class ConditionalPipeline(GeneratorPipeline):
         return self.generator(latent["noise"], latent["label"])  # (B, 1, 28, 28)
 
     def inversion(
-        self, image: Image.Image, *, label: Any = None, seed: Any = 0, steps: Any = inversion.DEFAULT_STEPS
-    ) -> Iterator[ClassSwap]:
+        self, image: Image.Image, *, label: Any = None, seed: Any = 0, steps: Any = inversion.DEFAULT_STEPS,
+        every: int = 10,
+    ) -> Iterator[ClassSwap]:  # fmt: skip
         """Find a picture in the noise of its class (`label`, or the judge's guess when None): the best of a
-        pool drawn from `seed`, then `steps` Adam steps on the noise. Every 10 steps, the best so far drawn
-        as every class, with the judge's agreement per class."""
+        pool drawn from `seed`, then `steps` Adam steps on the noise. Every `every` steps and at the last, the
+        best so far drawn as every class, with the judge's agreement per class."""
         names = self.class_names
         target = to_item(image).to(self.device)  # (1, 1, 28, 28)
         features = self.judge.features if self.judge is not None else None
@@ -123,7 +124,9 @@ class ConditionalPipeline(GeneratorPipeline):
         }
         objective = inversion.Objective(target, features)
         start = inversion.best_of(pool, self._render_latent, objective)
-        for step in inversion.optimise(start, self._render_latent, objective, steps=steps, trainable=("noise",)):
+        for step in inversion.optimise(
+            start, self._render_latent, objective, steps=steps, trainable=("noise",), every=every
+        ):
             noise = [round(v, 4) for v in step.latent["noise"][0].tolist()]
             grid, _, used = self.grid(seed, labels=names, n=1, latent=noise)
             yield ClassSwap(grid, target, step.picture, label, self.agreement(noise), step, used)

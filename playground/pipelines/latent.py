@@ -267,11 +267,11 @@ class LatentPipeline(GeneratorPipeline):
         return self.generator(latent["noise"], latent["category"], codes)  # (B, 1, 28, 28)
 
     def inversion(
-        self, image: Image.Image, *, seed: Any = 0, steps: Any = inversion.DEFAULT_STEPS
+        self, image: Image.Image, *, seed: Any = 0, steps: Any = inversion.DEFAULT_STEPS, every: int = 10
     ) -> Iterator[Inverted]:
         """Find a picture in the generator's space: the best candidates of a pool drawn from `seed` (every
         category, codes in [-1, 1]), then `steps` Adam steps on their noise and codes; yields the best so far
-        every 10 steps. Its settings carry the noise as `latent`, so every control edits the result."""
+        every `every` steps and at the last. Its settings carry the noise as `latent`, so every control edits the result."""
         target = to_item(image).to(self.device)  # (1, 1, 28, 28)
         rng = torch.Generator().manual_seed(controls.seed(seed))
         noise, category, codes = sample_codes(inversion.POOL, self.config, rng, "cpu")
@@ -280,7 +280,7 @@ class LatentPipeline(GeneratorPipeline):
         objective = inversion.Objective(target, features)
         start = inversion.best_of(pool, self._render_latent, objective)
         for step in inversion.optimise(
-            start, self._render_latent, objective, steps=steps, trainable=("noise", "codes")
+            start, self._render_latent, objective, steps=steps, trainable=("noise", "codes"), every=every
         ):
             used = self.check(
                 seed, int(step.latent["category"]), step.latent["codes"].clamp(-CODE_RANGE, CODE_RANGE)[0].tolist(),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
+
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ..device import seeded_generator
@@ -14,10 +17,26 @@ from .recipe import Recipe
 class GANRecipe(Recipe):
     family = "gan"
 
+    @classmethod
+    def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--feature-matching", type=float, default=0.0, metavar="WEIGHT",
+            help="add Salimans et al.'s feature matching to G's loss: the squared distance between the mean "
+            "discriminator features of real and fake batches (needs a discriminator with `features`)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--real-label", type=float, default=1.0,
+            help="one-sided label smoothing: D's target for real pictures (0.9 in Salimans et al.)",
+        )  # fmt: skip
+
     def build(self) -> dict[str, nn.Module]:
         from .. import models
 
-        return {role: models.build(self.family, role, self.config) for role in ("generator", "discriminator")}
+        modules = {role: models.build(self.family, role, self.config) for role in ("generator", "discriminator")}
+        # CGAN and InfoGAN inherit build() but not these flags
+        if getattr(self.args, "feature_matching", 0.0) and not hasattr(modules["discriminator"], "features"):
+            raise SystemExit(f"--feature-matching needs a discriminator with `features`; {self.family}'s has none.")
+        return modules
 
     def step(self, modules, optimizers, images, labels, rng):
         G, D = modules["generator"], modules["discriminator"]
@@ -27,14 +46,22 @@ class GANRecipe(Recipe):
 
         # Discriminator: real and fake in one forward pass (one backward, as DDP likes it).
         logits = D(torch.cat([images, fake.detach()]))
-        loss_d = discriminator_loss(logits[:n], logits[n:])
+        loss_d = discriminator_loss(logits[:n], logits[n:], real_target=self.args.real_label)
         update(optimizers["discriminator"], loss_d)
 
-        # Generator: non-saturating loss through a frozen discriminator.
+        # Generator: non-saturating loss through a frozen discriminator, plus feature matching.
+        losses = {"loss_d": loss_d.detach()}
         with frozen(D) as critic:
             loss_g = generator_loss(critic(fake))
+            losses["loss_g"] = loss_g.detach()
+            if self.args.feature_matching:
+                with torch.no_grad():
+                    real_features = critic.features(images).mean(0)  # (F,)
+                matching = F.mse_loss(critic.features(fake).mean(0), real_features)
+                loss_g = loss_g + self.args.feature_matching * matching
+                losses["feature_matching"] = matching.detach()
         update(optimizers["generator"], loss_g)
-        return {"loss_d": loss_d.detach(), "loss_g": loss_g.detach()}
+        return losses
 
     @torch.no_grad()
     def samples(self, modules):

@@ -15,6 +15,7 @@ from ..pipelines.inversion import DEFAULT_STEPS, MAX_STEPS
 from ..pipelines.sketch import filled, sketch_image
 from ..pipelines.store import Models
 from .common import (
+    INVERSION_UPDATE_EVERY,
     friendly,
     friendly_stream,
     output_image,
@@ -71,9 +72,12 @@ class Conditional:
         model = self.models[model_name]
         picture = open_image(image_value) if image_value else filled(sketch_image(drawing))
         total = controls.whole(steps, "Steps", 1, MAX_STEPS)
-        for found in model.inversion(picture, label=label or None, seed=seed_value, steps=total):
+        for found in model.inversion(
+            picture, label=label or None, seed=seed_value, steps=total, every=INVERSION_UPDATE_EVERY
+        ):
             progress(found.step.step / total, desc=f"step {found.step.step}/{total}")
-            yield found.grid, found.pictures(), swap_status(found, total), gr.skip()
+            if found.step.step < total:  # the last step is shown once, with its settings, below
+                yield found.grid, found.pictures(), swap_status(found, total), gr.skip()
         yield found.grid, found.pictures(), swap_status(found, total), settings_text(found.settings, **PUBLIC_KEYS)
 
     def first_grid(self, model_name, picked, n, seed_value, request: gr.Request = None) -> tuple[Any, ...]:

@@ -16,6 +16,7 @@ from ..pipelines.latent import CODE_RANGE, MAX_FRAMES, MAX_SWEEP_COLUMNS, MAX_SW
 from ..pipelines.sketch import filled, sketch_image
 from ..pipelines.store import Models
 from .common import (
+    INVERSION_UPDATE_EVERY,
     friendly,
     friendly_stream,
     output_image,
@@ -153,10 +154,11 @@ class LatentExplorer:
         picture = open_image(image_value) if image_value else filled(sketch_image(drawing))
         total = controls.whole(steps, "Steps", 1, MAX_STEPS)
         skip = [gr.skip()] * (self.codes + 4)  # the controls change once, at the end
-        for found in model.inversion(picture, seed=seed_value, steps=total):
+        for found in model.inversion(picture, seed=seed_value, steps=total, every=INVERSION_UPDATE_EVERY):
             progress(found.step.step / total, desc=f"step {found.step.step}/{total}")
             original, reconstruction, gap = found.pictures()
-            yield (original, reconstruction), gap, inversion_status(found, total), *skip
+            if found.step.step < total:  # the last step is shown once, with the controls, below
+                yield (original, reconstruction), gap, inversion_status(found, total), *skip
         used = found.settings
         shown, settings = model.picture(used.seed, category=used.category, codes=used.codes, latent=used.latent)
         codes = used.codes + [0.0] * (self.codes - len(used.codes))
