@@ -9,6 +9,7 @@ from PIL import Image
 
 from .. import checkpoints
 from ..imaging import enlarge, to_pil
+from .batching import CombinedForward
 
 
 def seeded_normal(seed: int, dim: int) -> torch.Tensor:
@@ -25,6 +26,8 @@ class GeneratorPipeline:
         self.generator, self.card = checkpoints.load_model(self.stem, "generator", device)
         self.generator.requires_grad_(False)  # inference only: an inversion's gradients reach its inputs alone
         self.config = self.generator.config
+        # inference passes: concurrent callers (many visitors on one model) share one batch
+        self.generate = CombinedForward(self.generator)
 
     @property
     def name(self) -> str:

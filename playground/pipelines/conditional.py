@@ -72,7 +72,7 @@ class ConditionalPipeline(GeneratorPipeline):
         label_ids = torch.tensor([names.index(c) for c in picked], device=self.device).repeat_interleave(columns)
         one = torch.tensor([latent], device=self.device) if latent is not None else None
         noise = (one if one is not None else self.noise(seeds, self.config.latent_dim)).repeat(len(picked), 1)
-        batch = self.generator(noise, label_ids)  # (len(picked) * columns, C, H, W)
+        batch = self.generate(noise, label_ids)  # (len(picked) * columns, C, H, W)
         images = self.pictures(batch, self.scale)
         cells = [images[r * columns : (r + 1) * columns] for r in range(len(picked))]
         heads = ["your picture"] if latent is not None else [f"seed {x}" for x in seeds]

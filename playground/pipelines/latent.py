@@ -164,7 +164,7 @@ class LatentPipeline(GeneratorPipeline):
     @torch.inference_mode()
     def _render(self, noise: torch.Tensor, category: torch.Tensor, codes: torch.Tensor) -> list[Image.Image]:
         """noise (B, noise_dim), category (B,) or (B, K) weights, codes (B, n_codes) → B enlarged images."""
-        return self.pictures(self.generator(noise, category.to(self.device), codes.to(self.device)), self.scale)
+        return self.pictures(self.generate(noise, category.to(self.device), codes.to(self.device)), self.scale)
 
     def picture(
         self, seed: Any, *, category: Any = 0, codes: Any = None, latent: Any = None
