@@ -1,9 +1,15 @@
-"""Load and soak: concurrent gradio_client users mixing the tabs' endpoints against the real app on loopback.
+"""Load and soak: concurrent gradio_client users on the tabs' endpoints against the real app on loopback.
 
-    python -m bench.load [--users 16] [--requests 1000] [--max-seconds 600]
+    python -m bench.load [--scenario mixed|heavy-slider|sliders] [--users 16] [--requests 1000]
 
-Bounded in count and time. Reports failures, p50/p95 per endpoint, and the server's resident memory after
-warm-up versus at the end (growth over the run). Results go to docs/benchmarks.md.
+Scenarios:
+- mixed: `--users` users mixing eight endpoints at random (a soak: memory after warm-up versus at the end);
+- heavy-slider: one user drags an InfoGAN slider alone (idle), then again while 4 users run heavy jobs
+  (CycleGAN, fast style, inversion, class swap) back to back; the slider's p50 should stay ≤ 2× idle;
+- sliders: one user calling the slider endpoints sequentially, then `--users` users on them at once;
+  throughput should be ≥ 3× the single user's.
+Bounded in count and time. Reports failures, p50/p95 per endpoint, throughput and the server's resident memory.
+Results go to docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import sys
 import threading
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.server import REPO, running_app
@@ -21,6 +28,8 @@ from playground.report import machine, publish
 from playground.report import parser as parser_for
 
 EXAMPLES = REPO / "assets" / "examples"
+SLIDERS = ["/infogan_generate", "/cgan_generate", "/ae_reconstruct"]  # the light lane's busiest endpoints
+HEAVY = ["/cyclegan_translate", "/style_fast", "/infogan_invert", "/cgan_swap"]  # heavy jobs that run offline
 
 
 def rss_mb(pid: int) -> float:
@@ -32,7 +41,9 @@ def rss_mb(pid: int) -> float:
 
 def mix(client, handle_file) -> dict[str, callable]:
     """The endpoints a visitor's session touches, with plausible arguments (varied per call)."""
-    beach, house, outline = (handle_file(str(EXAMPLES / n)) for n in ("beach.png", "house.png", "sketch-boot.png"))
+    beach, house, outline, tshirt = (
+        handle_file(str(EXAMPLES / n)) for n in ("beach.png", "house.png", "sketch-boot.png", "fashion-tshirt.png")
+    )
     return {
         "/infogan_generate": lambda i: client.predict("infogan-fashion-mnist", i, i % 10, -2 + (i % 9) / 2, 0.5,
                                                       api_name="/infogan_generate"),
@@ -45,30 +56,56 @@ def mix(client, handle_file) -> dict[str, callable]:
         "/ae_reconstruct": lambda i: client.predict("vae-fashion-mnist", i % 100, None, 0.3, i, api_name="/ae_reconstruct"),
         "/pix2pix_render": lambda i: client.predict(None, outline, api_name="/pix2pix_render"),
         "/gan_vs_dcgan": lambda i: client.predict(i, 12, api_name="/gan_vs_dcgan"),
+        "/infogan_invert": lambda i: client.predict("infogan-fashion-mnist", tshirt, None, i, 100,
+                                                    api_name="/infogan_invert"),
+        "/cgan_swap": lambda i: client.predict("cgan-fashion-mnist", tshirt, None, "", i, 100, api_name="/cgan_swap"),
     }  # fmt: skip
 
 
-def run(url: str, pid: int, users: int, requests: int, max_seconds: float, warmup: int) -> dict:
+MIXED = ["/infogan_generate", "/cgan_generate", "/cyclegan_translate", "/style_fast", "/lab_step_2d",
+         "/ae_reconstruct", "/pix2pix_render", "/gan_vs_dcgan"]  # fmt: skip
+
+
+@dataclass
+class Crowd:
+    """`users` users each calling one of `endpoints` at random, back to back, until the crowd has made
+    `requests` calls between them (None: until every crowd with a count has finished)."""
+
+    users: int
+    endpoints: list[str]
+    requests: int | None = None
+
+
+def run(url: str, pid: int, crowds: list[Crowd], max_seconds: float, warmup: int = 0) -> dict:
+    """Run the crowds at once; every call's latency by endpoint, failures, throughput and the server's memory."""
     from gradio_client import Client, handle_file
 
     latencies: dict[str, list[float]] = defaultdict(list)
     failures: list[str] = []
-    counter = {"done": 0}
     lock = threading.Lock()
+    done = [0] * len(crowds)  # calls started, per crowd
     memory: list[tuple[int, float]] = []
     deadline = time.monotonic() + max_seconds
+    counted = [k for k, crowd in enumerate(crowds) if crowd.requests is not None]
 
-    def user(seed: int) -> None:
+    def finished(k: int) -> bool:
+        if time.monotonic() >= deadline:
+            return True
+        if crowds[k].requests is not None:
+            return done[k] >= crowds[k].requests
+        return all(done[j] >= crowds[j].requests for j in counted)
+
+    def user(k: int, seed: int) -> None:
         client = Client(url, verbose=False)
         calls = mix(client, handle_file)
         rng = random.Random(seed)
-        while time.monotonic() < deadline:
+        while True:
             with lock:
-                if counter["done"] >= requests:
+                if finished(k):
                     return
-                counter["done"] += 1
-                i = counter["done"]
-            name = rng.choice(list(calls))
+                done[k] += 1
+                i = sum(done)
+            name = rng.choice(crowds[k].endpoints)
             start = time.perf_counter()
             try:
                 calls[name](i)
@@ -80,10 +117,12 @@ def run(url: str, pid: int, users: int, requests: int, max_seconds: float, warmu
 
     def watch() -> None:
         while any(t.is_alive() for t in threads):
-            memory.append((counter["done"], rss_mb(pid)))
+            memory.append((sum(done), rss_mb(pid)))
             time.sleep(1)
 
-    threads = [threading.Thread(target=user, args=(s,)) for s in range(users)]
+    threads = [
+        threading.Thread(target=user, args=(k, 1000 * k + u)) for k, c in enumerate(crowds) for u in range(c.users)
+    ]
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -92,13 +131,15 @@ def run(url: str, pid: int, users: int, requests: int, max_seconds: float, warmu
     for t in threads:
         t.join()
     watcher.join()
+    seconds = time.monotonic() - started
+    requests = sum(done)
     # Medians over a window of requests (each sample also sees whatever is in flight at that second).
-    window = max(1, counter["done"] // 10)
+    window = max(1, requests // 10)
     after_warmup = window_median(memory, warmup, warmup + window)
-    at_end = window_median(memory, counter["done"] - window, counter["done"])
-    return {"latencies": latencies, "failures": failures, "seconds": time.monotonic() - started,
-            "requests": counter["done"], "rss_warm": after_warmup, "rss_end": at_end,
-            "rss_peak": max(mb for _, mb in memory), "memory": memory}  # fmt: skip
+    at_end = window_median(memory, requests - window, requests)
+    return {"latencies": latencies, "failures": failures, "seconds": seconds, "requests": requests,
+            "throughput": sum(len(v) for v in latencies.values()) / seconds,
+            "rss_warm": after_warmup, "rss_end": at_end, "rss_peak": max(mb for _, mb in memory), "memory": memory}  # fmt: skip
 
 
 def window_median(memory: list[tuple[int, float]], first: int, last: int) -> float:
@@ -113,8 +154,31 @@ def memory_milestones(memory: list[tuple[int, float]], requests: int, parts: int
     return [next(((d, mb) for d, mb in memory if d >= m), memory[-1]) for m in marks]
 
 
-def markdown(result: dict, users: int, warmup: int) -> str:
+def percentiles(values: list[float]) -> tuple[float, float]:
+    """(p50, p95) in ms."""
+    return statistics.median(values), statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
 
+
+def table(phases: list[tuple[str, dict]]) -> list[str]:
+    """One row per endpoint of each phase: calls, p50, p95; and each phase's throughput and failures."""
+    lines = ["| phase | endpoint | calls | p50 ms | p95 ms |", "|---|---|---|---|---|"]
+    for phase, result in phases:
+        for name, values in sorted(result["latencies"].items()):
+            p50, p95 = percentiles(values)
+            lines.append(f"| {phase} | `{name}` | {len(values)} | {p50:.0f} | {p95:.0f} |")
+    lines += ["", "| phase | calls | seconds | calls/s | failures | server memory, peak |", "|---|---|---|---|---|---|"]
+    for phase, result in phases:
+        lines.append(
+            f"| {phase} | {result['requests']} | {result['seconds']:.1f} | {result['throughput']:.2f} | "
+            f"{len(result['failures'])} | {result['rss_peak']:.0f} MB |"
+        )
+    failures = [f for _, result in phases for f in result["failures"]]
+    if failures:
+        lines += ["", "Failures:", *[f"- {f}" for f in failures[:10]]]
+    return lines
+
+
+def mixed_markdown(result: dict, users: int, warmup: int) -> str:
     growth = 100 * (result["rss_end"] - result["rss_warm"]) / result["rss_warm"]
     lines = [
         "## Load and soak (`python -m bench.load`)",
@@ -133,30 +197,89 @@ def markdown(result: dict, users: int, warmup: int) -> str:
         "|---|---|---|---|",
     ]
     for name, values in sorted(result["latencies"].items()):
-        p95 = statistics.quantiles(values, n=20)[-1] if len(values) > 1 else values[0]
-        lines.append(f"| `{name}` | {len(values)} | {statistics.median(values):.0f} | {p95:.0f} |")
+        p50, p95 = percentiles(values)
+        lines.append(f"| `{name}` | {len(values)} | {p50:.0f} | {p95:.0f} |")
     if result["failures"]:
         lines += ["", "Failures:", *[f"- {f}" for f in result["failures"][:10]]]
     return "\n".join(lines)
 
 
+def warm(url: str, endpoints: list[str]) -> None:
+    """One call of each endpoint (models load, caches fill), before anything is measured."""
+    from gradio_client import Client, handle_file
+
+    client = Client(url, verbose=False)
+    calls = mix(client, handle_file)
+    for name in endpoints:
+        calls[name](0)
+
+
+def heavy_slider(url: str, pid: int, calls: int, max_seconds: float) -> tuple[str, bool]:
+    """Scenario (a): the slider alone, then the slider beside 4 users running heavy jobs back to back."""
+    slider = "/infogan_generate"
+    warm(url, [slider, *HEAVY])
+    idle = run(url, pid, [Crowd(1, [slider], calls)], max_seconds)
+    loaded = run(url, pid, [Crowd(4, HEAVY), Crowd(1, [slider], calls)], max_seconds)
+    idle_p50, loaded_p50 = (statistics.median(r["latencies"][slider]) for r in (idle, loaded))
+    ratio = loaded_p50 / idle_p50
+    ok = ratio <= 2 and not idle["failures"] + loaded["failures"]
+    lines = [
+        "## Slider beside heavy jobs (`python -m bench.load --scenario heavy-slider`)",
+        "",
+        f"One gradio_client user moves an InfoGAN slider ({calls} calls back to back), first alone, then while 4 users "
+        f"run heavy jobs back to back ({', '.join(f'`{h}`' for h in HEAVY)}); the real app on loopback with its "
+        f"lanes; {machine()}. **Slider p50 {loaded_p50:.0f} ms under load vs {idle_p50:.0f} ms idle: "
+        f"{ratio:.2f}× (bar ≤ 2×): {'pass' if ok else 'FAIL'}.**",
+        "",
+        *table([("idle", idle), ("4 heavy users", loaded)]),
+    ]
+    return "\n".join(lines), ok
+
+
+def sliders(url: str, pid: int, users: int, calls: int, requests: int, max_seconds: float) -> tuple[str, bool]:
+    """Scenario (b): one user on the slider endpoints sequentially, then `users` users on them at once."""
+    warm(url, SLIDERS)
+    alone = run(url, pid, [Crowd(1, SLIDERS, calls)], max_seconds)
+    crowd = run(url, pid, [Crowd(users, SLIDERS, requests)], max_seconds)
+    ratio = crowd["throughput"] / alone["throughput"]
+    ok = ratio >= 3 and not alone["failures"] + crowd["failures"]
+    lines = [
+        "## Many users on the sliders (`python -m bench.load --scenario sliders`)",
+        "",
+        f"gradio_client users calling {', '.join(f'`{e}`' for e in SLIDERS)} at random, back to back: one user "
+        f"({calls} calls), then {users} users ({requests} calls); the real app on loopback; {machine()}. "
+        f"**Throughput {crowd['throughput']:.1f} calls/s with {users} users vs {alone['throughput']:.1f} for one: "
+        f"{ratio:.1f}× (bar ≥ 3×), {len(crowd['failures'])} failures: {'pass' if ok else 'FAIL'}.**",
+        "",
+        *table([("1 user", alone), (f"{users} users", crowd)]),
+    ]
+    return "\n".join(lines), ok
+
+
 def main() -> int:
     parser = parser_for(__doc__)
+    parser.add_argument("--scenario", choices=["mixed", "heavy-slider", "sliders"], default="mixed")
     parser.add_argument("--users", type=int, default=16)
-    parser.add_argument("--requests", type=int, default=1000)
-    parser.add_argument("--max-seconds", type=float, default=600)
-    parser.add_argument("--warmup", type=int, default=100, help="requests before the memory baseline is taken")
+    parser.add_argument("--requests", type=int, default=1000, help="calls of the crowd (mixed, sliders)")
+    parser.add_argument("--calls", type=int, default=60, help="calls of the single user (heavy-slider, sliders)")
+    parser.add_argument("--max-seconds", type=float, default=600, help="the most seconds of each phase")
+    parser.add_argument("--warmup", type=int, default=100, help="mixed: requests before the memory baseline is taken")
     args = parser.parse_args()
     import tempfile
 
     with tempfile.TemporaryDirectory() as cache, running_app(
         REPO / "checkpoints", Path(cache), env={"PLAYGROUND_OFFLINE": "1"}, timeout=120
     ) as (url, process, _):  # fmt: skip
-        result = run(url, process.pid, args.users, args.requests, args.max_seconds, args.warmup)
-    text = markdown(result, args.users, args.warmup)
-
-    publish("load", text, write=not args.no_write)
-    return 1 if result["failures"] else 0
+        if args.scenario == "mixed":
+            result = run(url, process.pid, [Crowd(args.users, MIXED, args.requests)], args.max_seconds, args.warmup)
+            text, ok = mixed_markdown(result, args.users, args.warmup), not result["failures"]
+        elif args.scenario == "heavy-slider":
+            text, ok = heavy_slider(url, process.pid, args.calls, args.max_seconds)
+        else:
+            text, ok = sliders(url, process.pid, args.users, args.calls, args.requests, args.max_seconds)
+    section = {"mixed": "load", "heavy-slider": "load_heavy_slider", "sliders": "load_sliders"}[args.scenario]
+    publish(section, text, write=not args.no_write)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

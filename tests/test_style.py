@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -9,6 +11,7 @@ from playground.pipelines import style
 from playground.pipelines.fast_style import FastStyle
 
 CPU = torch.device("cpu")
+EXAMPLES = Path(__file__).resolve().parents[1] / "assets" / "examples"
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +37,35 @@ def test_loss_falls_and_the_image_changes(gatys, optimizer):
     assert progress[-1].losses["total"] < progress[0].losses["total"]
     assert progress[-1].image.size == (64, 48)
     assert np.abs(pixels(progress[-1].image) - pixels(content)).mean() > 1
+
+
+def test_coarse_to_fine_climbs_the_scales_within_the_step_budget(gatys):
+    content = Image.open(EXAMPLES / "house.png").resize((160, 120))  # pictures, not noise: a coarse copy says something
+    painting = Image.open(EXAMPLES / "swirls.png")
+    settings = style.GatysSettings(steps=9, size=160, scales=3)
+    assert settings.checked().schedule() == [(80, 6), (160, 3)]  # 40 px is under MIN_SCALE_SIDE: skipped
+    progress = list(gatys.stylized(content, styles=[(painting, 1.0)], settings=settings, every=3))
+    assert [(p.step, p.image.size) for p in progress] == [(3, (80, 60)), (6, (80, 60)), (9, (160, 120))]
+    assert progress[-1].seconds >= progress[0].seconds
+    # the full-size scale starts from the coarse result, not from the content: its 3 steps end far lower than
+    # 3 full-size steps from the content do
+    single = style.GatysSettings(steps=3, size=160)
+    one_scale = list(gatys.stylized(content, styles=[(painting, 1.0)], settings=single, every=3))[-1]
+    assert progress[-1].losses["total"] < 0.5 * one_scale.losses["total"]
+
+
+@pytest.mark.parametrize(
+    ("steps", "size", "scales", "schedule"),
+    [
+        (300, 512, 3, [(128, 150), (256, 100), (512, 50)]),
+        (300, 512, 1, [(512, 300)]),
+        (10, 512, 4, [(64, 4), (128, 3), (256, 2), (512, 1)]),
+        (2, 512, 3, [(256, 1), (512, 1)]),  # fewer steps than scales: the finest ones
+        (300, 100, 3, [(100, 300)]),
+    ],
+)
+def test_the_schedule_spends_exactly_the_budget(steps, size, scales, schedule):
+    assert style.GatysSettings(steps=steps, size=size, scales=scales).checked().schedule() == schedule
 
 
 def test_colour_preservation_keeps_the_content_chroma(gatys):
@@ -73,6 +105,7 @@ def test_bad_settings_get_a_sentence(gatys):
         (style.GatysSettings(optimizer="sgd"), "Unknown optimizer"),
         (style.GatysSettings(steps=0), "Steps"),
         (style.GatysSettings(size=10**6), "output size"),
+        (style.GatysSettings(scales=9), "number of scales"),
         (style.GatysSettings(style_weight=float("nan")), "finite"),
     ]:
         with pytest.raises(ValueError, match=message):

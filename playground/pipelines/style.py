@@ -37,6 +37,8 @@ VGG19_FETCH = "python -m playground.fetch vgg19"
 STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
 CONTENT_LAYERS = ("conv4_2",)
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+MAX_SCALES = 4
+MIN_SCALE_SIDE = 64  # a coarser picture leaves conv5_1 with under 4×4 activations: no style left to match
 
 
 def vgg19_weights_path() -> Path:
@@ -174,6 +176,7 @@ class GatysSettings:
     style_layers: tuple[str, ...] = STYLE_LAYERS
     avg_pool: bool = False
     seed: int = 0
+    scales: int = 1  # coarse-to-fine: optimise at size / 2^(scales-1) first, then double up to `size`
 
     def checked(self) -> GatysSettings:
         controls.choice(self.optimizer, "optimizer", ("lbfgs", "adam"))
@@ -185,7 +188,21 @@ class GatysSettings:
         for name in ("content_weight", "style_weight", "tv_weight"):
             setattr(self, name, controls.bounded(getattr(self, name), name.replace("_", " ").capitalize(), 0, 1e12))
         self.lr = controls.bounded(self.lr, "The learning rate", 1e-5, 1.0)
+        self.scales = controls.whole(self.scales, "The number of scales", 1, MAX_SCALES)
         return self
+
+    def schedule(self) -> list[tuple[int, int]]:
+        """(longest side, steps) of each scale, coarsest first: jcjohnson's neural-style multi-resolution
+        recipe. Sides halve from `size` down to MIN_SCALE_SIDE at most; the step budget goes
+        (n, n-1, …, 1)-proportionally to the scales, most where a step is cheapest (a step costs ∝ pixels)."""
+        sides = [self.size >> k for k in range(self.scales) if self.size >> k >= MIN_SCALE_SIDE][::-1] or [self.size]
+        n = len(sides)
+        shares = [n - k for k in range(n)]  # coarsest first
+        steps = [max(1, self.steps * share // sum(shares)) for share in shares]
+        steps[-1] += self.steps - sum(steps)  # the full size takes what rounding left (the budget stays exact)
+        if steps[-1] < 1:  # fewer steps than scales: one each, as far as they go, from the full size down
+            return [(side, 1) for side in sides[-self.steps :]]
+        return list(zip(sides, steps, strict=True))
 
 
 @dataclass
@@ -226,19 +243,29 @@ class Gatys:
         blend of `styles`; yields the picture every `every` steps (and at the last) with the losses."""
         s = settings.checked()
         content = fit(image.convert("RGB"), s.size)
-        style_images = [fit(img.convert("RGB"), s.style_size or s.size) for img, _ in styles]
         weights = blend_weights(styles)
-        if s.preserve_color:  # optimise brightness only; the content's colours come back at the end
-            work, style_images = luminance(content), [luminance(img) for img in style_images]
-        else:
-            work = content
         vgg = self.extractor(tuple(dict.fromkeys(s.content_layers + s.style_layers)), s.avg_pool)
-        targets = self._targets(vgg, work, style_images, weights, s)
-        start = self._start(work, style_images, s)
-        for step, picture, losses, seconds in self._optimise(vgg, targets, start, s, every):
-            yield GatysProgress(
-                step, with_chroma_of(picture, content) if s.preserve_color else picture, losses, seconds
-            )
+        started, done, picture = time.perf_counter(), 0, None
+        for side, steps in s.schedule():
+            here = fit(content, side)
+            style_side = round((s.style_size or s.size) * side / s.size)  # styles shrink with the picture
+            style_images = [fit(img.convert("RGB"), style_side) for img, _ in styles]
+            if s.preserve_color:  # optimise brightness only; the content's colours come back at the end
+                work, style_images = luminance(here), [luminance(img) for img in style_images]
+            else:
+                work = here
+            targets = self._targets(vgg, work, style_images, weights, s)
+            if picture is None:
+                start = self._start(work, style_images, s)
+            else:  # the coarser result, upsampled, starts this scale
+                start = F.interpolate(picture, size=(work.height, work.width), mode="bilinear", align_corners=False)
+            for step, picture, losses in self._optimise(vgg, targets, start.clamp(0, 1), s, steps, every):
+                shown = to_image(picture)
+                yield GatysProgress(
+                    done + step, with_chroma_of(shown, here) if s.preserve_color else shown, losses,
+                    time.perf_counter() - started,
+                )  # fmt: skip
+            done += steps
 
     def _targets(
         self, vgg: VGGFeatures, content: Image.Image, style_images: list[Image.Image], weights: list[float],
@@ -281,9 +308,10 @@ class Gatys:
         return {"content": content_loss, "style": style_loss, "tv": tv, "total": total}
 
     def _optimise(
-        self, vgg: VGGFeatures, targets: Targets, start: torch.Tensor, s: GatysSettings, every: int
-    ) -> Iterator[tuple[int, Image.Image, dict[str, float], float]]:
-        """L-BFGS (one function evaluation per step) or Adam on the pixels, clamped to [0, 1] after each step."""
+        self, vgg: VGGFeatures, targets: Targets, start: torch.Tensor, s: GatysSettings, steps: int, every: int
+    ) -> Iterator[tuple[int, torch.Tensor, dict[str, float]]]:
+        """L-BFGS (one function evaluation per step) or Adam on the pixels, clamped to [0, 1] after each step;
+        yields (step, the picture (1, 3, H, W), losses) every `every` steps and at the last."""
         image = start.clone().requires_grad_(True)
         losses: dict[str, float] = {}
         if s.optimizer == "lbfgs":
@@ -298,13 +326,12 @@ class Gatys:
             parts["total"].backward()
             return parts["total"]
 
-        started = time.perf_counter()
-        for step in range(1, s.steps + 1):
+        for step in range(1, steps + 1):
             optimizer.step(closure)
             with torch.no_grad():
                 image.clamp_(0, 1)
-            if step % every == 0 or step == s.steps:
-                yield step, to_image(image), dict(losses), time.perf_counter() - started
+            if step % every == 0 or step == steps:
+                yield step, image.detach(), dict(losses)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from .. import controls, settings
 from ..errors import UserError
 from ..imaging import open_image
 from ..pipelines.fast_style import BUILTIN_STYLES, FastStyle
-from ..pipelines.style import STYLE_LAYERS, Gatys, GatysProgress, GatysSettings
+from ..pipelines.style import MAX_SCALES, STYLE_LAYERS, Gatys, GatysProgress, GatysSettings
 from . import weights_panel
 from .common import MAX_UNREAD, before_after, compare, friendly, friendly_stream, output_image, unread
 
@@ -83,7 +83,7 @@ class StyleTransfer:
         return out, f"Fast engine, {used}, strength {amount:g}: {out.width}×{out.height}."
 
     def gatys(self, content_value, style_value, weight_text, keep_colour, n_steps, side, w_style, w_content, w_tv,
-              opt, start, style_layers, request: gr.Request = None, progress=gr.Progress()):  # fmt: skip
+              opt, start, style_layers, n_scales=3, request: gr.Request = None, progress=gr.Progress()):  # fmt: skip
         """Gatys style transfer: optimise a picture so its VGG19 features match the content picture and its
         Gram matrices match one or several style pictures; streams intermediate pictures.
 
@@ -100,6 +100,8 @@ class StyleTransfer:
             opt: "lbfgs" or "adam".
             start: start from "content", "style" or "noise".
             style_layers: VGG19 layers whose Gram matrices are matched, e.g. ["conv1_1", "conv2_1", "conv3_1"].
+            n_scales: coarse-to-fine scales: 1 optimises at full size only; 3 starts at a quarter of the size, then
+                half, then full (most steps where they are cheap; about 3× faster at 512 px).
         """
         picture = open_image(content_value)
         files = style_files(style_value)
@@ -110,6 +112,7 @@ class StyleTransfer:
         config = GatysSettings(
             steps=n_steps, size=side, style_weight=w_style, content_weight=w_content, tv_weight=w_tv, optimizer=opt,
             init=start, preserve_color=bool(keep_colour), style_layers=tuple(controls.items(style_layers, "style layer")),
+            scales=n_scales,
         )  # fmt: skip
         weights_panel.ensure("vgg19", progress)  # the first use downloads VGG19 (online)
         # A yield every step (a picture every 10th): Gradio closes a stream only at a yield, so Stop or a
@@ -133,7 +136,8 @@ class StyleTransfer:
     def _shown(update: GatysProgress, steps: int):
         losses = ", ".join(f"{k} {v:.3g}" for k, v in update.losses.items())
         shown = update.image if update.step % 10 == 0 or update.step == steps else gr.skip()
-        yield shown, f"Step {update.step}/{steps} · {update.seconds:.1f} s · {losses}"
+        size = f"{update.image.width}×{update.image.height}"
+        yield shown, f"Step {update.step}/{steps} at {size} · {update.seconds:.1f} s · {losses}"
 
     def show_styles(self, content_value):
         sample = open_image(content_value) if content_value else open_image(EXAMPLES / "house.png")
@@ -214,6 +218,9 @@ def gatys_layout(ui: SimpleNamespace) -> None:
         ui.init = gr.Radio(["content", "style", "noise"], value="content", label="Start from")
     ui.layers = gr.CheckboxGroup([*STYLE_LAYERS, "conv2_2", "conv3_2", "conv4_2"], value=list(STYLE_LAYERS),
                                  label="Style layers")  # fmt: skip
+    ui.scales = gr.Slider(1, MAX_SCALES, value=3, step=1, label="Scales, coarse to fine",
+                          info="1: every step at full size. 3: a quarter, half, then full size — the same steps, "
+                          "about 3× sooner at 512 px (sides under 64 px are skipped).")  # fmt: skip
     with gr.Row():
         ui.gatys_go = gr.Button("Run Gatys", variant="primary")
         ui.stop = gr.Button("Stop")
@@ -230,7 +237,7 @@ def wire(demo: gr.Blocks, tab: StyleTransfer, ui: SimpleNamespace) -> None:
                      [ui.result, ui.status], api_name="style_fast", preprocess=False).then(
         **side_by_side)  # fmt: skip
     gatys_inputs = [ui.content, ui.styles, ui.weights, ui.preserve, ui.steps, ui.size, ui.style_weight,
-                    ui.content_weight, ui.tv_weight, ui.optimizer, ui.init, ui.layers]  # fmt: skip
+                    ui.content_weight, ui.tv_weight, ui.optimizer, ui.init, ui.layers, ui.scales]  # fmt: skip
     running = ui.gatys_go.click(friendly_stream(tab.gatys), gatys_inputs, [ui.result, ui.status],
                                 api_name="style_gatys", preprocess=False)  # fmt: skip
     ui.stop.click(None, None, None, cancels=[running], api_visibility="private")
