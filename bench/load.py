@@ -14,6 +14,7 @@ Results go to docs/benchmarks.md.
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import sys
@@ -30,6 +31,18 @@ from playground.report import parser as parser_for
 EXAMPLES = REPO / "assets" / "examples"
 SLIDERS = ["/infogan_generate", "/cgan_generate", "/ae_reconstruct"]  # the light lane's busiest endpoints
 HEAVY = ["/cyclegan_translate", "/style_fast", "/infogan_invert", "/cgan_swap"]  # heavy jobs that run offline
+
+
+# ssl_verify=False: gradio_client opens a fresh httpx client for every request and, verifying, loads the CA
+# bundle into a new SSL context each time (~20 ms of CPU; 80 % of the client's work on a loopback http URL,
+# where nothing is verified anyway). On a 2-core machine that the client shares with the server, that would
+# measure the client, not the app.
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mb(pid: int) -> float:
@@ -96,7 +109,7 @@ def run(url: str, pid: int, crowds: list[Crowd], max_seconds: float, warmup: int
         return all(done[j] >= crowds[j].requests for j in counted)
 
     def user(k: int, seed: int) -> None:
-        client = Client(url, verbose=False)
+        client = Client(url, verbose=False, ssl_verify=False)
         calls = mix(client, handle_file)
         rng = random.Random(seed)
         while True:
@@ -123,6 +136,7 @@ def run(url: str, pid: int, crowds: list[Crowd], max_seconds: float, warmup: int
     threads = [
         threading.Thread(target=user, args=(k, 1000 * k + u)) for k, c in enumerate(crowds) for u in range(c.users)
     ]
+    server_cpu, client_cpu = cpu_seconds(pid), time.process_time()
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -133,12 +147,14 @@ def run(url: str, pid: int, crowds: list[Crowd], max_seconds: float, warmup: int
     watcher.join()
     seconds = time.monotonic() - started
     requests = sum(done)
+    server_cpu, client_cpu = cpu_seconds(pid) - server_cpu, time.process_time() - client_cpu
     # Medians over a window of requests (each sample also sees whatever is in flight at that second).
     window = max(1, requests // 10)
     after_warmup = window_median(memory, warmup, warmup + window)
     at_end = window_median(memory, requests - window, requests)
     return {"latencies": latencies, "failures": failures, "seconds": seconds, "requests": requests,
             "throughput": sum(len(v) for v in latencies.values()) / seconds,
+            "server_cpu_ms": 1000 * server_cpu / max(1, requests), "client_cpu_ms": 1000 * client_cpu / max(1, requests),
             "rss_warm": after_warmup, "rss_end": at_end, "rss_peak": max(mb for _, mb in memory), "memory": memory}  # fmt: skip
 
 
@@ -166,11 +182,16 @@ def table(phases: list[tuple[str, dict]]) -> list[str]:
         for name, values in sorted(result["latencies"].items()):
             p50, p95 = percentiles(values)
             lines.append(f"| {phase} | `{name}` | {len(values)} | {p50:.0f} | {p95:.0f} |")
-    lines += ["", "| phase | calls | seconds | calls/s | failures | server memory, peak |", "|---|---|---|---|---|---|"]
+    lines += [
+        "",
+        "| phase | calls | seconds | calls/s | failures | server CPU / call | client CPU / call | server memory, peak |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for phase, result in phases:
         lines.append(
             f"| {phase} | {result['requests']} | {result['seconds']:.1f} | {result['throughput']:.2f} | "
-            f"{len(result['failures'])} | {result['rss_peak']:.0f} MB |"
+            f"{len(result['failures'])} | {result['server_cpu_ms']:.0f} ms | {result['client_cpu_ms']:.0f} ms | "
+            f"{result['rss_peak']:.0f} MB |"
         )
     failures = [f for _, result in phases for f in result["failures"]]
     if failures:
@@ -208,7 +229,7 @@ def warm(url: str, endpoints: list[str]) -> None:
     """One call of each endpoint (models load, caches fill), before anything is measured."""
     from gradio_client import Client, handle_file
 
-    client = Client(url, verbose=False)
+    client = Client(url, verbose=False, ssl_verify=False)
     calls = mix(client, handle_file)
     for name in endpoints:
         calls[name](0)

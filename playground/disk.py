@@ -7,6 +7,8 @@ import contextlib
 import os
 import threading
 import time
+import uuid
+from collections import deque
 from collections.abc import Callable, Collection
 from pathlib import Path
 
@@ -57,6 +59,64 @@ def prune(folder: Path, *, max_age_s: float, max_bytes: int, keep_bytes: int = 0
             except OSError:
                 pass
     return freed
+
+
+class BoundedFolder:
+    """A folder of files this process writes (generated pictures, videos, zips), bounded as each new one is
+    named: at most `max_files` files and `max_bytes` bytes (keeping room for one file of `room` bytes), none
+    older than `max_age_s`; oldest first out.
+
+    The files are tracked in memory — a listing of the whole folder on every picture (two stats per file,
+    hundreds of files) cost more CPU than drawing the picture did. The folder is read once, on first use, for
+    files from before a restart; the periodic `keep_pruning` sweep still catches anything else.
+    """
+
+    def __init__(self, folder: Path, *, max_files: int, max_bytes: int, max_age_s: float, room: int = 0) -> None:
+        self.folder, self.max_files, self.max_bytes, self.max_age_s, self.room = (
+            folder,
+            max_files,
+            max_bytes,
+            max_age_s,
+            room,
+        )
+        self._files: deque[list] = deque()  # [path, size (None: not written yet when named), created], oldest first
+        self._bytes = 0
+        self._lock = threading.Lock()
+        self._read = False
+
+    def new_path(self, suffix: str) -> Path:
+        """A fresh path in the folder, after making room for it."""
+        with self._lock:
+            if not self._read:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                for modified, size, path in sorted(_files(self.folder)):
+                    self._files.append([path, size, modified])
+                    self._bytes += size
+                self._read = True
+            self._measure_new_files()
+            now = time.time()
+            while self._files and (
+                len(self._files) >= self.max_files
+                or self._bytes + self.room > self.max_bytes
+                or now - self._files[0][2] > self.max_age_s
+            ):
+                path, size, _ = self._files.popleft()
+                self._bytes -= size
+                path.unlink(missing_ok=True)
+            path = self.folder / f"{uuid.uuid4().hex}{suffix}"
+            self._files.append([path, None, now])
+            return path
+
+    def _measure_new_files(self) -> None:
+        """Sizes of the files named since the last call (written by now, or never: 0)."""
+        for entry in reversed(self._files):
+            if entry[1] is not None:
+                break
+            try:
+                entry[1] = entry[0].stat().st_size
+            except OSError:
+                entry[1] = 0
+            self._bytes += entry[1]
 
 
 def prune_all(keep: Collection[str] = ()) -> None:

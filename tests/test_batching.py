@@ -53,7 +53,7 @@ def test_concurrent_infogan_pictures_share_a_pass_with_the_same_pixels(which, ti
     together = queued_together(
         pipe.generate, [lambda s=s, c=c, k=k: pipe.picture(s, category=c, codes=k)[0] for s, c, k in settings], 12
     )
-    assert pipe.generate.passes == before + 1  # twelve callers, one forward pass
+    assert pipe.generate.passes == before + math.ceil(12 / PASS_ROWS)  # twelve callers, twelve rows
     for a, b in zip(alone, together, strict=True):
         assert np.array_equal(a, np.asarray(b))
 
@@ -71,7 +71,7 @@ def test_concurrent_cgan_grids_share_a_pass_with_the_same_pixels(which, tiny_che
         [lambda s=s, labels=labels, n=n: pipe.grid(s, labels=labels, n=n) for s, labels, n in requests],
         8,
     )
-    rows = sum(len(labels) * n for _, labels, n in requests)  # 40: three passes of 16 instead of eight calls
+    rows = sum(len(labels) * n for _, labels, n in requests)  # 40 rows in passes of PASS_ROWS
     assert pipe.generate.passes == before + math.ceil(rows / PASS_ROWS)
     for (grid_a, verdict_a, used_a), (grid_b, verdict_b, used_b) in zip(alone, together, strict=True):
         assert np.array_equal(np.asarray(grid_a), np.asarray(grid_b))

@@ -8,7 +8,6 @@ import inspect
 import json
 import secrets
 import threading
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +26,13 @@ KEEP_OUTPUTS = 200  # newest generated files kept for download; older ones are p
 INVERSION_UPDATE_EVERY = 25  # optimisation steps between the pictures an inversion streams: each update saves
 # and sends pictures (≈0.14 s on 2 cores); one every 10 steps made an API inversion 3.3 s instead of 1.9 s
 ROOM_FOR_ONE = 4 * 2**20  # a generous bound on one generated file (a 1024² PNG is at most ~3 MB)
+OUTPUTS = disk.BoundedFolder(
+    OUTPUT_DIR,
+    max_files=KEEP_OUTPUTS,
+    max_bytes=settings.MAX_OUTPUT_BYTES,
+    max_age_s=settings.MAX_OUTPUT_AGE_S,
+    room=ROOM_FOR_ONE,
+)
 
 
 def friendly(fn: Callable) -> Callable:
@@ -182,22 +188,9 @@ def with_parameters(
 
 
 def output_path(suffix: str) -> Path:
-    """A fresh file under the app's own output folder, pruning the oldest beyond KEEP_OUTPUTS and beyond
-    settings.MAX_OUTPUT_AGE_S / MAX_OUTPUT_BYTES (room is kept for a picture of the largest size)."""
-    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    existing = sorted(OUTPUT_DIR.iterdir(), key=_modified)
-    for old in existing[: max(0, len(existing) - KEEP_OUTPUTS + 1)]:
-        old.unlink(missing_ok=True)
-    disk.prune(OUTPUT_DIR, max_age_s=settings.MAX_OUTPUT_AGE_S, max_bytes=settings.MAX_OUTPUT_BYTES,
-               keep_bytes=ROOM_FOR_ONE)  # fmt: skip
-    return OUTPUT_DIR / f"{uuid.uuid4().hex}{suffix}"
-
-
-def _modified(path: Path) -> float:
-    try:
-        return path.stat().st_mtime
-    except FileNotFoundError:  # pruned by a concurrent request between listing and here
-        return 0.0
+    """A fresh file under the app's own output folder, once the oldest beyond KEEP_OUTPUTS and beyond
+    settings.MAX_OUTPUT_AGE_S / MAX_OUTPUT_BYTES are gone (room is kept for a picture of the largest size)."""
+    return OUTPUTS.new_path(suffix)
 
 
 def save_json(value: Any) -> str:
