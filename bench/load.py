@@ -263,6 +263,9 @@ def sliders(url: str, pid: int, users: int, calls: int, requests: int, max_secon
     alone = run(url, pid, [Crowd(1, SLIDERS, calls)], max_seconds)
     crowd = run(url, pid, [Crowd(users, SLIDERS, requests)], max_seconds)
     ratio = crowd["throughput"] / alone["throughput"]
+    cores = len(os.sched_getaffinity(0))
+    per_call = crowd["server_cpu_ms"] + crowd["client_cpu_ms"]
+    ceiling = 1000 * cores / per_call
     ok = ratio >= 3 and not alone["failures"] + crowd["failures"]
     lines = [
         "## Many users on the sliders (`python -m bench.load --scenario sliders`)",
@@ -270,7 +273,10 @@ def sliders(url: str, pid: int, users: int, calls: int, requests: int, max_secon
         f"gradio_client users calling {', '.join(f'`{e}`' for e in SLIDERS)} at random, back to back: one user "
         f"({calls} calls), then {users} users ({requests} calls); the real app on loopback; {machine()}. "
         f"**Throughput {crowd['throughput']:.1f} calls/s with {users} users vs {alone['throughput']:.1f} for one: "
-        f"{ratio:.1f}× (bar ≥ 3×), {len(crowd['failures'])} failures: {'pass' if ok else 'FAIL'}.**",
+        f"{ratio:.1f}× (bar ≥ 3×), {len(crowd['failures'])} failures: {'pass' if ok else 'FAIL'}.** "
+        f"The ceiling here: {cores} cores shared by server and client, {per_call:.0f} ms of CPU per call between "
+        f"them, so at most {ceiling:.0f} calls/s ({ceiling / alone['throughput']:.1f}× one user) however the "
+        "server schedules its work.",
         "",
         *table([("1 user", alone), (f"{users} users", crowd)]),
     ]

@@ -99,10 +99,24 @@ def test_cyclegan_pairs_and_autoencoders_are_evaluated(fixture_data_dir, tiny_ch
     results = evaluate.evaluate_all(tmp_path, fixture_data_dir, n=50, seed=0, device=torch.device("cpu"))
     pair = results["cyclegan-sneaker-boot"]
     assert pair["test_images_a"] == pair["test_images_b"] == 8  # the fixture's test split: 8 per class
-    assert 0 <= pair["translation_accuracy_ab"] <= 1 and 0 <= pair["cycle_l1_a"] <= 1 and pair["bars"] == {}
+    assert 0 <= pair["translation_accuracy_ab"] <= 1 and 0 <= pair["cycle_l1_a"] <= 1
+    assert 0 <= pair["judge_real_accuracy_b"] <= 1 and 0 <= pair["judge_real_accuracy_a"] <= 1
+    assert set(pair["bars"]) == {"translation_ab", "translation_ba", "cycle_a", "cycle_b"}
+    share = evaluate.cards.TRANSLATION_SHARE * pair["judge_real_accuracy_b"]
+    assert pair["bars"]["translation_ab"] == (pair["translation_accuracy_ab"] >= share)
     assert "| cyclegan-sneaker-boot (Sneaker ↔ Ankle boot) |" in evaluate.translation_table(results)
     vae = results["vae-fashion-mnist"]
     assert vae["kind"] == "vae" and vae["test_elbo_nats"] < 0 and 0 < vae["kmeans10_purity"] <= 1
     assert vae["psnr_noisy_sigma0.5"] > 0 and "| vae-fashion-mnist |" in evaluate.autoencoder_table(results)
     sketches = results["pix2pix-fashion-mnist"]
     assert 0 <= sketches["sketch_accuracy"] <= 1 and sketches["samples"] == 80 and "sketch_accuracy" in sketches["bars"]
+
+
+def test_the_papers_table_puts_our_figure_beside_the_published_one():
+    from playground.evaluate.report import papers_table
+
+    results = {"infogan-mnist": {"category_purity": 0.97}, "infogan-fashion-mnist": {"category_purity": 0.5}}
+    text = papers_table(results)
+    assert "| InfoGAN: categorical code ↔ digit, MNIST | `infogan-mnist` | 0.970 | 0.95" in text
+    assert text.splitlines()[2].endswith("| yes |") and text.splitlines()[3].endswith("| no |")
+    assert "cyclegan" not in text and papers_table({}) == ""

@@ -105,8 +105,9 @@ def evaluate_generator(stem: Path, judge: Judge, real: RealFeatures, n: int, see
 
 @torch.no_grad()
 def evaluate_translation(stem: Path, judge: Judge, test: tuple[torch.Tensor, torch.Tensor]) -> dict[str, Any]:
-    """A CycleGAN pair on the test split: how often the judge calls A→B outputs B (and B→A outputs A), and
-    how far the cycle A→B→A lands from where it started (mean absolute error, pixels in [0, 1])."""
+    """A CycleGAN pair on the test split: how often the judge calls A→B outputs B (and B→A outputs A), beside
+    how often it calls real test pictures of B (and A) so, and how far the cycle A→B→A lands from where it
+    started (mean absolute error, pixels in [0, 1])."""
     g_ab, card = checkpoints.load_model(stem, "generator_ab", judge.device)
     g_ba, _ = checkpoints.load_model(stem, "generator_ba", judge.device)
     names = data.FASHION_CLASSES if card["dataset"] == "fashion-mnist" else data.DIGIT_CLASSES
@@ -118,7 +119,9 @@ def evaluate_translation(stem: Path, judge: Judge, test: tuple[torch.Tensor, tor
         fake = torch.cat([forward(chunk) for chunk in real.split(500)])
         back = torch.cat([backward(chunk) for chunk in fake.split(500)])
         _, predicted = judge(fake)
+        _, on_real = judge(images[labels == target].to(judge.device))  # how well the judge knows the target class
         result[f"translation_accuracy_{tag}"] = round(float((predicted == target).mean()), 4)
+        result[f"judge_real_accuracy_{tag[1]}"] = round(float((on_real == target).mean()), 4)
         result[f"cycle_l1_{tag[0]}"] = round(float((back - real).abs().mean() / 2), 4)
         result[f"test_images_{tag[0]}"] = len(real)
     return result

@@ -32,6 +32,10 @@ BAR_MEANINGS = {
     "recall": "the samples cover the variety of the real pictures (a mode-collapsed model fails it)",
     "class_spread": "the samples use every class about equally often (a collapsed model draws a few kinds only)",
     "sketch_accuracy": "the judge sees the item an outline came from",
+    "translation_ab": "A→B translations look like B to the judge at least 0.9× as often as real B pictures do",
+    "translation_ba": "B→A translations look like A to the judge at least 0.9× as often as real A pictures do",
+    "cycle_a": "A→B→A comes back within 0.07 (mean absolute pixel error) of where it started",
+    "cycle_b": "B→A→B comes back within 0.07 of where it started",
 }
 BARS_EXPLAINED = (
     "**Bars** are pass marks set before training: each checks one thing a visitor would notice — "
