@@ -20,6 +20,8 @@ PARTS = {
     "style": [sys.executable, "-m", "bench.style"],
     "lab": [sys.executable, "-m", "bench.lab"],
     "load": [sys.executable, "-m", "bench.load"],
+    "load_heavy_slider": [sys.executable, "-m", "bench.load", "--scenario", "heavy-slider", "--calls", "200"],
+    "load_sliders": [sys.executable, "-m", "bench.load", "--scenario", "sliders"],
     "public_link": [sys.executable, "-m", "bench.public_link"],
     "studio": [sys.executable, "-m", "bench.studio"],
 }
