@@ -86,7 +86,7 @@ def image_requests(path: str) -> dict[str, list]:
     file = {"path": path}
     return {
         "style_fast": [file, None, False, "built-in styles", [7], 1.0],
-        "style_gatys": [file, None, "", False, 10, 64, 1e6, 1.0, 1e-3, "adam", "content", ["conv1_1"]],
+        "style_gatys": [file, None, "", False, 10, 64, 1e6, 1.0, 1e-3, "adam", "content", ["conv1_1"], 1],
         "style_builtin_gallery": [file],
         "caption": [file, "vit-gpt2", 2, 1, 4, 0, 1.0, 1.0],
         "caption_attention": [file, "vit-gpt2", "mean", 4],
