@@ -31,7 +31,9 @@ train judge --dataset mnist --epochs 40 --batch-size 64
   for kind in stacked conv; do train autoencoder --kind "$kind" --dataset fashion-mnist --epochs 10; done
   train autoencoder --kind stacked --noise 0.5 --dataset fashion-mnist --epochs 10
   train autoencoder --kind vae --model latent_dim=2 --dataset fashion-mnist --epochs 10
-  train gan --dataset fashion-mnist --epochs 20
+  # the MLP GAN against collapse (#18): minibatch discrimination, feature matching, one-sided label smoothing
+  train gan --dataset fashion-mnist --epochs 30 --lr-decay linear --feature-matching 1000 --real-label 0.9 \
+    --model minibatch_kernels=64
 ) &
 wait
 python -m playground.evaluate --data-dir "$DATA"

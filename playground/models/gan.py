@@ -17,7 +17,6 @@ class MLPGANConfig:
     image_size: int = 28
     hidden: int = 512
     minibatch_kernels: int = 32  # the discriminator's minibatch-discrimination kernels; 0 turns it off
-    d_dropout: float = 0.0  # dropout after each of the discriminator's hidden layers (Goodfellow et al. 2014)
 
 
 class MLPGenerator(nn.Module):
@@ -43,11 +42,10 @@ class MLPDiscriminator(nn.Module):
     def __init__(self, config: MLPGANConfig) -> None:
         super().__init__()
         h = config.hidden
-        p = config.d_dropout
         self.features = nn.Sequential(
             nn.Flatten(),
-            sn_linear(config.channels * config.image_size**2, h), nn.LeakyReLU(0.2), nn.Dropout(p),
-            sn_linear(h, h // 2), nn.LeakyReLU(0.2), nn.Dropout(p),
+            sn_linear(config.channels * config.image_size**2, h), nn.LeakyReLU(0.2),
+            sn_linear(h, h // 2), nn.LeakyReLU(0.2),
         )  # fmt: skip
         k = config.minibatch_kernels
         self.minibatch = MinibatchDiscrimination(h // 2, k) if k else nn.Identity()
