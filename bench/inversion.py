@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from bench.server import REPO, running_app
+from bench.server import REPO, loopback_client, running_app
 from playground import data
 from playground.imaging import to_pil
 from playground.models.autoencoders import psnr
@@ -110,10 +110,10 @@ def swap(dataset: str, data_dir: Path | None, n: int, steps: int) -> list[str]:
 
 
 def api_seconds(repeats: int = 10) -> float:
-    from gradio_client import Client, handle_file
+    from gradio_client import handle_file
 
     with tempfile.TemporaryDirectory() as cache, running_app(REPO / "checkpoints", Path(cache)) as (url, _, _):
-        client = Client(url, verbose=False, ssl_verify=False)  # why: the comment above bench/load.py's rss_mb
+        client = loopback_client(url)
         target = handle_file(str(REPO / "assets" / "examples" / "fashion-sneaker.png"))
         client.predict(
             "infogan-fashion-mnist", target, None, 0, inversion.DEFAULT_STEPS, api_name="/infogan_invert"

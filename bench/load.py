@@ -24,19 +24,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.server import REPO, running_app
+from bench.server import REPO, loopback_client, running_app
 from playground.report import machine, publish
 from playground.report import parser as parser_for
 
 EXAMPLES = REPO / "assets" / "examples"
 SLIDERS = ["/infogan_generate", "/cgan_generate", "/ae_reconstruct"]  # the light lane's busiest endpoints
 HEAVY = ["/cyclegan_translate", "/style_fast", "/infogan_invert", "/cgan_swap"]  # heavy jobs that run offline
-
-
-# ssl_verify=False: gradio_client opens a fresh httpx client for every request and, verifying, loads the CA
-# bundle into a new SSL context each time (~20 ms of CPU; 80 % of the client's work on a loopback http URL,
-# where nothing is verified anyway). On a 2-core machine that the client shares with the server, that would
-# measure the client, not the app.
 
 
 def cpu_seconds(pid: int) -> float:
@@ -91,7 +85,7 @@ class Crowd:
 
 def run(url: str, pid: int, crowds: list[Crowd], max_seconds: float, warmup: int = 0) -> dict:
     """Run the crowds at once; every call's latency by endpoint, failures, throughput and the server's memory."""
-    from gradio_client import Client, handle_file
+    from gradio_client import handle_file
 
     latencies: dict[str, list[float]] = defaultdict(list)
     failures: list[str] = []
@@ -109,7 +103,7 @@ def run(url: str, pid: int, crowds: list[Crowd], max_seconds: float, warmup: int
         return all(done[j] >= crowds[j].requests for j in counted)
 
     def user(k: int, seed: int) -> None:
-        client = Client(url, verbose=False, ssl_verify=False)
+        client = loopback_client(url)
         calls = mix(client, handle_file)
         rng = random.Random(seed)
         while True:
@@ -227,9 +221,9 @@ def mixed_markdown(result: dict, users: int, warmup: int) -> str:
 
 def warm(url: str, endpoints: list[str]) -> None:
     """One call of each endpoint (models load, caches fill), before anything is measured."""
-    from gradio_client import Client, handle_file
+    from gradio_client import handle_file
 
-    client = Client(url, verbose=False, ssl_verify=False)
+    client = loopback_client(url)
     calls = mix(client, handle_file)
     for name in endpoints:
         calls[name](0)

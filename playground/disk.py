@@ -72,13 +72,8 @@ class BoundedFolder:
     """
 
     def __init__(self, folder: Path, *, max_files: int, max_bytes: int, max_age_s: float, room: int = 0) -> None:
-        self.folder, self.max_files, self.max_bytes, self.max_age_s, self.room = (
-            folder,
-            max_files,
-            max_bytes,
-            max_age_s,
-            room,
-        )
+        self.folder, self.room = folder, room
+        self.max_files, self.max_bytes, self.max_age_s = max_files, max_bytes, max_age_s
         self._files: deque[list] = deque()  # [path, size (None: not written yet when named), created], oldest first
         self._bytes = 0
         self._lock = threading.Lock()

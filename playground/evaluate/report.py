@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from ..report import machine
+from .cards import MAX_CYCLE_ERROR, TRANSLATION_SHARE
 
 
 def markdown_table(results: dict[str, dict[str, Any]]) -> str:
@@ -131,16 +132,16 @@ def report(results: dict[str, dict[str, Any]], n: int, device: torch.device) -> 
         text += (
             "\n\n### CycleGAN pairs\n\nOn the Fashion-MNIST test split: how often the judge classifies an A→B output as B "
             "(and B→A as A), beside how often it classifies real test pictures of B (and A) correctly, and the cycle's "
-            "mean absolute error (pixels in [0, 1]). Bars: a translation is judged the target class at least 0.9× as "
-            "often as a real picture of it is; cycle error ≤ 0.07.\n\n" + table
+            f"mean absolute error (pixels in [0, 1]). Bars: a translation is judged the target class at least "
+            f"{TRANSLATION_SHARE}× as often as a real picture of it is; cycle error ≤ {MAX_CYCLE_ERROR}.\n\n" + table
         )
     if table := papers_table(results):
         text += (
             "\n\n### Against the papers\n\nThe same kind of measure, not the same experiment: our MNIST is a "
             "5,000-image subset, and our referee is the judge classifier (its features for FID, its verdict for "
             "accuracy) where the papers use Inception or an FCN segmenter on Cityscapes. Our categorical figures are "
-            "the judge's majority class per category on generated samples (purity, many-to-one); ClusterGAN's is "
-            "the Hungarian one-to-one accuracy of clustering real test images, and InfoGAN's the paper's own "
+            "the Hungarian (one-to-one) category→class accuracy of generated samples as the judge classifies them; "
+            "ClusterGAN's is the same matching for clusters of real test images, and InfoGAN's the paper's own "
             "code-to-class error. The translation papers score segmentation of generated street photos.\n\n" + table
         )
     return text
