@@ -118,6 +118,38 @@ def test_init_from_starts_a_second_stage_from_earlier_weights(fixture_data_dir, 
     assert earlier["init_from"] == str(first / "last") and earlier["epochs"] == 1 and earlier["steps"] == 3
 
 
+def test_ema_ships_the_moving_average_of_the_generator(fixture_data_dir, tmp_path):
+    run("cgan", fixture_data_dir, tmp_path, "--epochs", "1", "--steps-per-epoch", "5", "--ema", "0.5")
+    state = load_file(str(tmp_path / "last.safetensors"))
+    shipped = load_file(str(tmp_path / "cgan-mnist.safetensors"))
+    averaged = {k.removeprefix("generator_ema."): v for k, v in state.items() if k.startswith("generator_ema.")}
+    latest = {k.removeprefix("generator."): v for k, v in state.items() if k.startswith("generator.")}
+    assert {k.removeprefix("generator.") for k in shipped} == averaged.keys() == latest.keys()
+    assert all(torch.equal(shipped[f"generator.{k}"], v) for k, v in averaged.items())  # the average ships
+    moved = [k for k, v in averaged.items() if v.is_floating_point() and not torch.equal(v, latest[k])]
+    assert moved  # ... and it is not the latest generator
+    assert exported_args(tmp_path, "cgan-mnist")["ema"] == 0.5
+
+    # a decay near 0 follows the generator step by step: the average is updated after every step
+    run("cgan", fixture_data_dir, tmp_path / "follow", "--epochs", "1", "--steps-per-epoch", "5", "--ema", "1e-9")
+    state = load_file(str(tmp_path / "follow" / "last.safetensors"))
+    assert all(
+        torch.allclose(v, state[k.replace("generator_ema.", "generator.", 1)], atol=1e-6)
+        for k, v in state.items() if k.startswith("generator_ema.")
+    )  # fmt: skip
+
+
+def test_ema_resumes_exactly(fixture_data_dir, tmp_path):
+    straight, interrupted = tmp_path / "straight", tmp_path / "interrupted"
+    ema = ("--steps-per-epoch", "3", "--ema", "0.9")
+    run("gan", fixture_data_dir, straight, "--epochs", "2", *ema)
+    run("gan", fixture_data_dir, interrupted, "--epochs", "1", *ema)
+    run("gan", fixture_data_dir, interrupted, "--epochs", "2", *ema, "--resume")
+    a = load_file(str(straight / "gan-mnist.safetensors"))
+    b = load_file(str(interrupted / "gan-mnist.safetensors"))
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
 def test_divergence_is_reported(fixture_data_dir, tmp_path, capsys):
     assert run("judge", fixture_data_dir, tmp_path, "--epochs", "1", "--lr", "1e30", "--augment", "0") == 1
     assert "became non-finite" in capsys.readouterr().err
@@ -132,6 +164,7 @@ def test_help_lists_families(capsys):
 
 @pytest.mark.parametrize(("family", "dataset", "name"), [
     ("cgan", "mnist", "cgan-mnist"),  # D with a class head: every parameter gets a gradient
+    ("infogan", "mnist", "infogan-mnist"),  # with --ema below: a module nothing trains is left unwrapped
     ("cyclegan", "fashion-mnist", "cyclegan-sneaker-boot"),  # generators called twice before one backward
 ])  # fmt: skip
 def test_two_process_data_parallel_run(fixture_data_dir, tmp_path, family, dataset, name):
@@ -140,7 +173,7 @@ def test_two_process_data_parallel_run(fixture_data_dir, tmp_path, family, datas
         sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
         "-m", "playground.train", family, "--dataset", dataset, "--data-dir", str(fixture_data_dir),
         "--run-dir", str(tmp_path), "--epochs", "1", "--steps-per-epoch", "3", "--batch-size", "4",
-        *TINY[family],
+        *TINY[family], *(["--ema", "0.9"] if family == "infogan" else []),
     ]  # fmt: skip
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=240, env=env)

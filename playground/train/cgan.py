@@ -8,9 +8,9 @@ import torch
 import torch.nn.functional as F
 
 from ..device import seeded_generator
-from ..gradients import frozen, unwrap, update
+from ..gradients import frozen, update
 from ..losses import discriminator_loss, generator_loss
-from .gan import GANRecipe
+from .gan import GANRecipe, add_ema_argument
 
 
 class CGANRecipe(GANRecipe):
@@ -18,6 +18,7 @@ class CGANRecipe(GANRecipe):
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        add_ema_argument(parser)
         parser.add_argument(
             "--aux-weight", type=float, default=0.0,
             help="weight of AC-GAN's auxiliary classification loss (0 = projection discriminator only)",
@@ -57,7 +58,7 @@ class CGANRecipe(GANRecipe):
         k = self.config.num_classes
         z = torch.randn(10, self.config.latent_dim, generator=seeded_generator(0, self.device), device=self.device)
         labels = torch.arange(k, device=self.device).repeat_interleave(10)
-        return unwrap(modules["generator"])(z.repeat(k, 1), labels)
+        return self.sampling_generator(modules)(z.repeat(k, 1), labels)
 
     def card_extras(self):
         return {"class_names": list(self.data.class_names)}

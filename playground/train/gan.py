@@ -3,22 +3,37 @@
 from __future__ import annotations
 
 import argparse
+import copy
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .. import checkpoints
 from ..device import seeded_generator
 from ..gradients import frozen, unwrap, update
 from ..losses import discriminator_loss, generator_loss
 from .recipe import Recipe
 
+EMA_ROLE = "generator_ema"  # the generator's exponential moving average, when --ema is set
+
+
+def add_ema_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--ema", type=float, default=0.0, metavar="DECAY",
+        help="keep an exponential moving average of the generator's weights (e.g. 0.999) and ship it instead: "
+        "averaging over the last ~1/(1-DECAY) steps smooths out the speckle of the latest updates",
+    )  # fmt: skip
+
 
 class GANRecipe(Recipe):
+    """The families with one generator and one discriminator (GAN, DCGAN; CGAN and InfoGAN build on it)."""
+
     family = "gan"
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        add_ema_argument(parser)
         parser.add_argument(
             "--feature-matching", type=float, default=0.0, metavar="WEIGHT",
             help="add Salimans et al.'s feature matching to G's loss: the squared distance between the mean "
@@ -36,7 +51,29 @@ class GANRecipe(Recipe):
         # CGAN and InfoGAN inherit build() but not these flags
         if getattr(self.args, "feature_matching", 0.0) and not hasattr(modules["discriminator"], "features"):
             raise SystemExit(f"--feature-matching needs a discriminator with `features`; {self.family}'s has none.")
+        if getattr(self.args, "ema", 0.0):
+            modules[EMA_ROLE] = copy.deepcopy(modules["generator"]).requires_grad_(False)
         return modules
+
+    def optimizers(self, modules):
+        return super().optimizers({role: m for role, m in modules.items() if role != EMA_ROLE})  # not trained
+
+    @torch.no_grad()
+    def after_step(self, modules):
+        if EMA_ROLE not in modules:
+            return
+        average, current = modules[EMA_ROLE], unwrap(modules["generator"])
+        for a, p in zip(average.parameters(), current.parameters(), strict=True):
+            a.lerp_(p, 1.0 - self.args.ema)
+        for a, b in zip(average.buffers(), current.buffers(), strict=True):
+            a.copy_(b)  # BatchNorm statistics: the latest
+
+    def sampling_generator(self, modules: dict[str, nn.Module]) -> nn.Module:
+        """The generator that samples and ships: the moving average when there is one."""
+        return modules[EMA_ROLE] if EMA_ROLE in modules else unwrap(modules["generator"])
+
+    def export(self, modules, stem, card):
+        checkpoints.save(stem, {"generator": self.sampling_generator(modules)}, card)
 
     def step(self, modules, optimizers, images, labels, rng):
         G, D = modules["generator"], modules["discriminator"]
@@ -65,7 +102,7 @@ class GANRecipe(Recipe):
 
     @torch.no_grad()
     def samples(self, modules):
-        G = unwrap(modules["generator"])
+        G = self.sampling_generator(modules)
         z = torch.randn(100, self.config.latent_dim, generator=seeded_generator(0, self.device), device=self.device)
         return G(z)
 

@@ -7,11 +7,11 @@ import argparse
 import torch
 
 from ..device import seeded_generator
-from ..gradients import frozen, unwrap, update
+from ..gradients import frozen, update
 from ..losses import consistency_loss, discriminator_loss, generator_loss, info_loss, mutual_information_loss
 from ..models.infogan import sample_codes
 from .augment import random_affine
-from .gan import GANRecipe
+from .gan import GANRecipe, add_ema_argument
 
 
 class InfoGANRecipe(GANRecipe):
@@ -19,6 +19,7 @@ class InfoGANRecipe(GANRecipe):
 
     @classmethod
     def add_arguments(cls, parser: argparse.ArgumentParser) -> None:
+        add_ema_argument(parser)
         parser.add_argument("--info-weight", type=float, default=1.0, help="λ on the mutual-information term")
         parser.add_argument(
             "--continuous-weight", type=float, default=0.1,
@@ -71,7 +72,7 @@ class InfoGANRecipe(GANRecipe):
         noise = torch.randn(10, c.noise_dim, generator=seeded_generator(0, self.device), device=self.device)
         category = torch.arange(c.num_categories, device=self.device).repeat_interleave(10)
         continuous = torch.zeros(10 * c.num_categories, c.num_continuous, device=self.device)
-        return unwrap(modules["generator"])(noise.repeat(c.num_categories, 1), category, continuous)
+        return self.sampling_generator(modules)(noise.repeat(c.num_categories, 1), category, continuous)
 
     def card_extras(self):
         return {"class_names": list(self.data.class_names)}

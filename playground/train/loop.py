@@ -149,7 +149,10 @@ class Trainer:
             self._resume()
         if self.dist.world > 1:
             ids = [self.dist.device.index] if self.dist.device.type == "cuda" else None
-            self.wrapped = {r: DistributedDataParallel(m, device_ids=ids) for r, m in self.modules.items()}
+            self.wrapped = {
+                r: DistributedDataParallel(m, device_ids=ids) if any(p.requires_grad for p in m.parameters()) else m
+                for r, m in self.modules.items()
+            }  # a module nothing trains (a moving average) needs no gradient sync
         else:
             self.wrapped = dict(self.modules)
 
@@ -332,6 +335,7 @@ class Trainer:
             labels = labels.to(d.device, non_blocking=True)
         for k, v in self.recipe.step(self.wrapped, self.optimizers, images, labels, rng).items():
             running[k].append(v)
+        self.recipe.after_step(self.wrapped)
         self.progress["step"] += 1
 
     def _end_epoch(self, epoch: int, clock: tuple) -> None:

@@ -64,6 +64,9 @@ class Recipe:
         """One optimisation step on a batch; returns detached losses by name."""
         raise NotImplementedError
 
+    def after_step(self, modules: dict[str, nn.Module]) -> None:
+        """Bookkeeping after each step (e.g. a moving average of weights)."""
+
     @torch.no_grad()
     def samples(self, modules: dict[str, nn.Module]) -> torch.Tensor | None:
         """A fixed-seed (N, C, H, W) batch in [-1, 1] for the per-epoch grid (10 per row), or None."""
