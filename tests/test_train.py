@@ -87,6 +87,13 @@ def test_gan_feature_matching_and_label_smoothing_are_logged(fixture_data_dir, t
     assert exported_args(tmp_path, "gan-mnist")["feature_matching"] == 10.0
 
 
+def test_cgan_mode_seeking_is_logged_and_recorded(fixture_data_dir, tmp_path):
+    run("cgan", fixture_data_dir, tmp_path, "--epochs", "1", "--steps-per-epoch", "4", "--mode-seeking", "1")
+    history = read_state(tmp_path / "last")["progress"]["history"]
+    assert history and all(0 < h["mode_seeking"] < float("inf") for h in history)
+    assert exported_args(tmp_path, "cgan-mnist")["mode_seeking"] == 1.0
+
+
 def test_feature_matching_needs_discriminator_features(fixture_data_dir, tmp_path):
     with pytest.raises(SystemExit, match="needs a discriminator with `features`"):
         run("dcgan", fixture_data_dir, tmp_path, "--epochs", "1", "--feature-matching", "10")

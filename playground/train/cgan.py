@@ -9,7 +9,7 @@ import torch.nn.functional as F
 
 from ..device import seeded_generator
 from ..gradients import frozen, update
-from ..losses import discriminator_loss, generator_loss
+from ..losses import discriminator_loss, generator_loss, mode_seeking_loss
 from .gan import GANRecipe, add_ema_argument
 
 
@@ -23,6 +23,11 @@ class CGANRecipe(GANRecipe):
             "--aux-weight", type=float, default=0.0,
             help="weight of AC-GAN's auxiliary classification loss (0 = projection discriminator only)",
         )  # fmt: skip
+        parser.add_argument(
+            "--mode-seeking", type=float, default=0.0, metavar="WEIGHT",
+            help="weight of MSGAN's mode-seeking term: the two halves of each fake batch share their classes, and "
+            "G is paid for drawing them apart (against a generator that ignores its noise)",
+        )  # fmt: skip
 
     @classmethod
     def config_from_data(cls, data, args):
@@ -35,7 +40,11 @@ class CGANRecipe(GANRecipe):
         G, D = modules["generator"], modules["discriminator"]
         n, aux = images.shape[0], self.args.aux_weight
         z = torch.randn(n, self.config.latent_dim, generator=rng, device=images.device)
-        fake_labels = torch.randint(self.config.num_classes, (n,), generator=rng, device=images.device)
+        seeking = self.args.mode_seeking and n >= 2
+        k = n // 2 if seeking else n  # with mode seeking, row i and row i + n//2 share a class
+        fake_labels = torch.randint(self.config.num_classes, (k,), generator=rng, device=images.device)
+        if seeking:
+            fake_labels = torch.cat([fake_labels, fake_labels, fake_labels[: n - 2 * k]])
         fake = G(z, fake_labels)
 
         logits, classes = D(torch.cat([images, fake.detach()]), torch.cat([labels, fake_labels]))
@@ -49,8 +58,13 @@ class CGANRecipe(GANRecipe):
             loss_g = generator_loss(fake_logits)
             if aux:
                 loss_g = loss_g + aux * F.cross_entropy(fake_classes, fake_labels)
+        losses = {"loss_d": loss_d.detach(), "loss_g": loss_g.detach()}
+        if seeking:
+            seek = mode_seeking_loss(fake[:k], fake[k : 2 * k], z[:k], z[k : 2 * k])
+            loss_g = loss_g + self.args.mode_seeking * seek
+            losses["mode_seeking"] = seek.detach()
         update(optimizers["generator"], loss_g)
-        return {"loss_d": loss_d.detach(), "loss_g": loss_g.detach()}
+        return losses
 
     @torch.no_grad()
     def samples(self, modules):
