@@ -123,6 +123,9 @@ def test_init_from_starts_a_second_stage_from_earlier_weights(fixture_data_dir, 
     assert exported["train_args"]["run_dir"] == str(second)  # outside the repository: kept as given
     earlier = exported["earlier_stage"]  # the card tells the whole history
     assert earlier["init_from"] == str(first / "last") and earlier["epochs"] == 1 and earlier["steps"] == 3
+    assert exported["command"].startswith("python -m playground.train cgan --dataset mnist ")
+    assert "--init-from" in exported["command"] and "--init-from" not in earlier["command"]
+    assert "command" not in exported["train_args"]
 
 
 def test_ema_ships_the_moving_average_of_the_generator(fixture_data_dir, tmp_path):

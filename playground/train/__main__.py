@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import shlex
 import sys
 import typing
 from pathlib import Path
@@ -155,7 +156,9 @@ def add_run_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
+    args.command = f"python -m playground.train {shlex.join(argv)}"  # what the card says reproduces it
     args.model = parse_model_overrides(args.family, args.model)
     if args.family == "captioner":
         dataset_tag = Path(args.images).name if args.images else "pairs"

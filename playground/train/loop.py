@@ -118,7 +118,7 @@ class SkipFirst(Sampler):
 def earlier_stage(stem: Path) -> dict[str, Any]:
     """What a --init-from run started from, so its card tells the whole training history."""
     card = checkpoints.read_card(stem)
-    keep = ("name", "epochs", "steps", "wall_time_s", "train_args", "earlier_stage")
+    keep = ("name", "command", "epochs", "steps", "wall_time_s", "train_args", "earlier_stage")
     return {"init_from": str(stem), **{k: card[k] for k in keep if k in card}}
 
 
@@ -190,7 +190,8 @@ class Trainer:
             "wall_time_s": round(self.progress["wall_time_s"], 1),
             "processes": self.dist.world,
             "device": self.dist.device.type,
-            "train_args": json_ready({k: v for k, v in vars(a).items() if k not in ("resume",)}),
+            "command": getattr(a, "command", None),
+            "train_args": json_ready({k: v for k, v in vars(a).items() if k not in ("resume", "command")}),
             "git_commit": checkpoints.git_commit(),
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             **self.recipe.card_extras(),

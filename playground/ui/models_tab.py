@@ -54,6 +54,10 @@ def card_markdown(name: str, card: dict[str, Any]) -> str:
         f"split `{card.get('split', '?')}`): {card.get('epochs', '?')} epochs, {card.get('steps', '?'):,} steps, "
         f"{hours:.2f} h on {card.get('processes', 1)}× {card.get('device', '?')}.",
     ]
+    if card.get("command"):
+        facts.append(f"Reproduce: `{card['command']}`")
+    if card.get("note"):  # why this model is the one shipped, in the trainer's words
+        facts.append(card["note"])
     stage = card.get("earlier_stage")
     while stage:  # a fine-tuning stage: say what it started from
         facts.append(
