@@ -46,16 +46,6 @@ def gradient_penalty(
     return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
 
 
-def mode_seeking_loss(
-    fake_a: torch.Tensor, fake_b: torch.Tensor, z_a: torch.Tensor, z_b: torch.Tensor, eps: float = 1e-5
-) -> torch.Tensor:
-    """Mao et al.'s mode-seeking term (MSGAN): two noises under one condition should give pictures as far apart
-    as the noises are. The loss is the inverse ratio of the mean image distance to the mean noise distance, so
-    a generator that ignores its noise (the same picture for every z of a class) pays for it."""
-    ratio = (fake_a - fake_b).abs().mean() / (z_a - z_b).abs().mean()
-    return 1.0 / (ratio + eps)
-
-
 def info_loss(
     category_logits: torch.Tensor,
     continuous_pred: torch.Tensor,
