@@ -110,6 +110,22 @@ def fashion_sneaker() -> Image.Image:
     return item([(10, 180), (80, 160), (150, 120), (190, 115), (230, 125), (270, 165), (270, 205), (15, 205)])
 
 
+def fashion_sandal(side: int = 28) -> Image.Image:
+    """A thin sole, toe on the left, with straps over the foot and an ankle strap: open, unlike the sneaker."""
+    big = side * 8
+    im = Image.new("L", (big, big), 0)
+    d = ImageDraw.Draw(im)
+
+    def scaled(points: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        return [(x * big // 280, y * big // 280) for x, y in points]
+
+    d.polygon(scaled([(15, 172), (150, 178), (262, 166), (268, 182), (150, 192), (18, 186)]), fill=190)  # the sole
+    for strap in ([(40, 174), (70, 140), (100, 176)], [(95, 176), (135, 128), (175, 174)],
+                  [(200, 170), (222, 112), (250, 168)], [(222, 112), (262, 108)]):  # fmt: skip
+        d.line(scaled(strap), fill=220, width=big // 28, joint="curve")
+    return im.resize((side, side), Image.Resampling.LANCZOS)
+
+
 def fashion_tshirt() -> Image.Image:
     return item([(90, 20), (115, 35), (165, 35), (190, 20), (262, 70), (235, 115), (205, 100), (205, 262),
                  (75, 262), (75, 100), (45, 115), (18, 70)], shade=170)  # fmt: skip
@@ -120,7 +136,7 @@ def main() -> None:
     drawings = {"house.png": house, "beach.png": beach, "night-city.png": night_city, "swirls.png": swirls,
                 "mosaic.png": mosaic, "sketch-tshirt.png": sketch_tshirt, "sketch-trousers.png": sketch_trousers,
                 "sketch-boot.png": sketch_boot, "fashion-sneaker.png": fashion_sneaker,
-                "fashion-tshirt.png": fashion_tshirt}  # fmt: skip
+                "fashion-tshirt.png": fashion_tshirt, "fashion-sandal.png": fashion_sandal}  # fmt: skip
     for name, draw in drawings.items():
         draw().save(OUT / name)
 

@@ -397,6 +397,18 @@ def test_model_card_tells_the_earlier_training_stage():
     assert "6 epochs" in text and "Started from `x`: 24 epochs, 2.00 h before that." in text
 
 
+def test_model_card_tells_why_it_ships():
+    from playground.train.cyclegan import PAIR_NOTES
+    from playground.ui.models_tab import card_markdown
+
+    card = {"family": "cyclegan", "dataset": "fashion-mnist", "domains": ["Sandal", "Sneaker"], "train_images": 6000,
+            "steps": 3750, "note": PAIR_NOTES["sandal-sneaker"],
+            "command": "python -m playground.train cyclegan --pair sandal-sneaker --epochs 10"}  # fmt: skip
+    text = card_markdown("cyclegan-sandal-sneaker", card)
+    assert "Reproduce: `python -m playground.train cyclegan --pair sandal-sneaker --epochs 10`" in text
+    assert "(Sandal ↔ Sneaker)" in text and "Ships instead of T-shirt/top ↔ Pullover" in text
+
+
 def test_offline_tabs_name_the_fetch_commands_and_never_download(client):
     status = client.predict("vit-gpt2", api_name="/caption_weights")
     assert "downloads are off" in status and "python -m playground.fetch caption vit-gpt2" in status

@@ -208,15 +208,15 @@ def test_cyclegan_translate_both_ways_with_the_cycle_and_identity(person):
     person.wait_picture(person.block("Cycle back (reconstruction)"))
     _, width, height = person.wait_picture(person.block("Identity"))
     assert (width, height) == (320, 240)
-    person.page.get_by_text("Sneaker → Ankle boot").first.wait_for()
+    person.page.get_by_text("Sandal → Sneaker").first.wait_for()  # the first of our pairs
     person.page.get_by_label("B→A").check()
     person.press("Translate")
     out, *_ = person.wait_picture(person.block("#cyclegan-output"), out)
-    person.page.get_by_text("Ankle boot → Sneaker").first.wait_for()
-    person.pick("Model pair", "T-shirt/top ↔ Pullover (trained here)")
+    person.page.get_by_text("Sneaker → Sandal").first.wait_for()
+    person.pick("Model pair", "Sneaker ↔ Ankle boot (trained here)")
     person.press("Translate")
     person.wait_picture(person.block("#cyclegan-output"), out)
-    person.page.get_by_text("Pullover → T-shirt/top").first.wait_for()
+    person.page.get_by_text("Ankle boot → Sneaker").first.wait_for()
 
 
 # -- Style transfer ------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -42,10 +43,18 @@ def test_every_shipped_checkpoint_is_small_and_safetensors():
 
 
 @pytest.mark.parametrize("name", sorted(n for n in CARDS if CARDS[n]["family"] in evaluate.GENERATOR_FAMILIES))
-def test_recorded_evaluation_passes_the_bars(name):
+def test_recorded_evaluation_is_a_full_one(name):
     evaluation = CARDS[name]["metrics"]["evaluation"]
     assert evaluation["samples"] >= 10_000 and evaluation["fid"] >= 0 and evaluation["fid_floor"] >= 0
-    assert all(evaluation["bars"].values()), evaluation["bars"]
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n in CARDS if CARDS[n].get("metrics", {}).get("evaluation", {}).get("bars"))
+)
+def test_every_shipped_model_passes_every_bar_it_reports(name):
+    """What `python -m playground.evaluate` exits 0 on: CycleGAN pairs, Pix2Pix and the judges as well."""
+    bars = CARDS[name]["metrics"]["evaluation"]["bars"]
+    assert all(bars.values()), bars
 
 
 @pytest.mark.parametrize("name", sorted(n for n in CARDS if CARDS[n]["family"] in ("cgan", "infogan")))
@@ -62,7 +71,10 @@ def test_conditioning_bars_hold_when_measured_again(name):
         score, mapping = evaluate.hungarian_purity(asked, predicted, generator.config.num_categories)
         metric = "category_purity"
         assert mapping == card["category_to_class"]
-    assert score >= evaluate.bar(metric, card["dataset"]), (name, metric, score)
+    # The bar holds on the card's 10,000 samples (test above); a fresh 3,000 scatter around that figure by a
+    # binomial standard error, so the re-measure may fall short of the bar by at most three of them.
+    bar = evaluate.bar(metric, card["dataset"])
+    assert score >= bar - 3 * math.sqrt(bar * (1 - bar) / len(asked)), (name, metric, score)
 
 
 @pytest.mark.parametrize("dataset", ["fashion-mnist", "mnist"])

@@ -50,7 +50,7 @@ def status_text(ours: Models) -> str:
 
 EXAMPLES = settings.ASSETS_DIR / "examples"
 # An example picture for each domain A of our own pairs, and photos for published pairs that fit them.
-OWN_EXAMPLES = {"Sneaker": "fashion-sneaker.png", "T-shirt/top": "fashion-tshirt.png"}
+OWN_EXAMPLES = {"Sneaker": "fashion-sneaker.png", "Sandal": "fashion-sandal.png"}
 PUBLISHED_EXAMPLES = (("house.png", "photo2monet"), ("beach.png", "style_vangogh"))
 
 INTRO = """CycleGAN learns to translate between two collections of images that were never paired: A→B, B→A,
