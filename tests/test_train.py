@@ -87,17 +87,6 @@ def test_gan_feature_matching_and_label_smoothing_are_logged(fixture_data_dir, t
     assert exported_args(tmp_path, "gan-mnist")["feature_matching"] == 10.0
 
 
-def test_cgan_twin_classifier_trains_and_is_recorded(fixture_data_dir, tmp_path, capsys):
-    run("cgan", fixture_data_dir, tmp_path, "--epochs", "1", "--steps-per-epoch", "4", "--twin")
-    exported = card(tmp_path, "cgan-mnist")
-    assert exported["config"]["twin_classifier"] is True and exported["train_args"]["twin"] is True
-    state = load_file(str(tmp_path / "last.safetensors"))
-    assert any(k.startswith("discriminator.twin.") for k in state)  # trained and saved for --resume
-    assert not any("twin" in k for k in load_file(str(tmp_path / "cgan-mnist.safetensors")))  # G ships alone
-    assert run("cgan", fixture_data_dir, tmp_path / "alone", "--epochs", "1", "--twin", "--aux-weight", "0") == 1
-    assert "needs --aux-weight > 0" in capsys.readouterr().err
-
-
 def test_feature_matching_needs_discriminator_features(fixture_data_dir, tmp_path):
     with pytest.raises(SystemExit, match="needs a discriminator with `features`"):
         run("dcgan", fixture_data_dir, tmp_path, "--epochs", "1", "--feature-matching", "10")

@@ -1,8 +1,7 @@
 """Conditional GAN (Mirza & Osindero): the label enters the generator as a learned embedding and the
 discriminator as a projection (Miyato & Koyama 2018), which conditions far more reliably than
 concatenating a one-hot map to the image. Optionally the discriminator also classifies (Odena et al.'s
-AC-GAN), which pushes every sample firmly into its class — and, since that favours the easiest picture of each
-class, a twin classifier of the fakes (Gong et al.'s TAC-GAN) that the generator plays against to stay varied."""
+AC-GAN), which pushes every sample firmly into its class."""
 
 from __future__ import annotations
 
@@ -25,7 +24,6 @@ class CGANConfig:
     g_width: int = 64
     d_width: int = 64
     aux_classifier: bool = False  # D also predicts the class (AC-GAN's auxiliary classifier)
-    twin_classifier: bool = False  # and a second head predicts the class of fakes only (TAC-GAN)
 
 
 class CGANGenerator(nn.Module):
@@ -49,15 +47,10 @@ class CGANDiscriminator(nn.Module):
         self.encoder = ConvEncoder(channels=config.channels, image_size=config.image_size, width=config.d_width)
         self.head = sn_linear(self.encoder.feature_dim, 1)
         self.projection = spectral_norm(nn.Embedding(config.num_classes, self.encoder.feature_dim))
-        features, k = self.encoder.feature_dim, config.num_classes
-        self.classifier = nn.Linear(features, k) if config.aux_classifier else None
-        self.twin = nn.Linear(features, k) if config.twin_classifier else None
+        self.classifier = nn.Linear(self.encoder.feature_dim, config.num_classes) if config.aux_classifier else None
 
-    def forward(
-        self, image: torch.Tensor, labels: torch.Tensor
-    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]:
+    def forward(self, image: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         h = self.encoder(image)  # (B, F)
         logits = self.head(h).squeeze(1) + (self.projection(labels) * h).sum(dim=1)  # (B,) real/fake
         classes = self.classifier(h) if self.classifier is not None else None  # (B, K) or None
-        twin = self.twin(h) if self.twin is not None else None  # (B, K) or None
-        return logits, classes, twin
+        return logits, classes

@@ -23,19 +23,12 @@ class CGANRecipe(GANRecipe):
             "--aux-weight", type=float, default=0.0,
             help="weight of AC-GAN's auxiliary classification loss (0 = projection discriminator only)",
         )  # fmt: skip
-        parser.add_argument(
-            "--twin", action="store_true",
-            help="TAC-GAN: a twin classifier learns the classes of fakes and G plays against it at --aux-weight, "
-            "which cancels AC-GAN's pull toward the easiest picture of each class (needs --aux-weight)",
-        )  # fmt: skip
 
     @classmethod
     def config_from_data(cls, data, args):
-        if args.twin and not args.aux_weight:
-            raise ValueError("--twin plays the twin classifier against the auxiliary one: it needs --aux-weight > 0")
         return {
             **super().config_from_data(data, args), "num_classes": len(data.class_names),
-            "aux_classifier": args.aux_weight > 0, "twin_classifier": args.twin,
+            "aux_classifier": args.aux_weight > 0,
         }  # fmt: skip
 
     def step(self, modules, optimizers, images, labels, rng):
@@ -45,21 +38,17 @@ class CGANRecipe(GANRecipe):
         fake_labels = torch.randint(self.config.num_classes, (n,), generator=rng, device=images.device)
         fake = G(z, fake_labels)
 
-        logits, classes, twin = D(torch.cat([images, fake.detach()]), torch.cat([labels, fake_labels]))
+        logits, classes = D(torch.cat([images, fake.detach()]), torch.cat([labels, fake_labels]))
         loss_d = discriminator_loss(logits[:n], logits[n:])
         if aux:  # the classifier learns from real images only, so it cannot be fooled into agreeing
             loss_d = loss_d + aux * F.cross_entropy(classes[:n], labels)
-        if twin is not None:  # the twin learns which class each fake was drawn as
-            loss_d = loss_d + aux * F.cross_entropy(twin[n:], fake_labels)
         update(optimizers["discriminator"], loss_d)
 
         with frozen(D) as critic:
-            fake_logits, fake_classes, fake_twin = critic(fake, fake_labels)
+            fake_logits, fake_classes = critic(fake, fake_labels)
             loss_g = generator_loss(fake_logits)
             if aux:
                 loss_g = loss_g + aux * F.cross_entropy(fake_classes, fake_labels)
-            if fake_twin is not None:  # ... and G makes that hard: its classes as varied as the real ones
-                loss_g = loss_g - aux * F.cross_entropy(fake_twin, fake_labels)
         update(optimizers["generator"], loss_g)
         return {"loss_d": loss_d.detach(), "loss_g": loss_g.detach()}
 
