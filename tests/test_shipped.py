@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import shlex
 
 import numpy as np
 import pytest
@@ -55,6 +56,22 @@ def test_every_shipped_model_passes_every_bar_it_reports(name):
     """What `python -m playground.evaluate` exits 0 on: CycleGAN pairs, Pix2Pix and the judges as well."""
     bars = CARDS[name]["metrics"]["evaluation"]["bars"]
     assert all(bars.values()), bars
+
+
+@pytest.mark.parametrize("name", sorted(CARDS))
+def test_every_card_records_the_command_that_reproduces_it(name):
+    from playground.train.__main__ import build_parser, parse_model_overrides
+    from playground.train.loop import json_ready
+
+    stage = CARDS[name]
+    while stage:  # the card, then each earlier stage it started from
+        argv = shlex.split(stage["command"])
+        assert argv[:3] == ["python", "-m", "playground.train"], stage["command"]
+        parsed = build_parser().parse_args(argv[3:])
+        parsed.model = parse_model_overrides(parsed.family, parsed.model)
+        parsed = json_ready(vars(parsed))
+        assert {k: parsed.get(k) for k in stage["train_args"]} == stage["train_args"], name
+        stage = stage.get("earlier_stage")
 
 
 @pytest.mark.parametrize("name", sorted(n for n in CARDS if CARDS[n]["family"] in ("cgan", "infogan")))
