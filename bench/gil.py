@@ -48,8 +48,10 @@ def main() -> int:
         return 1
     with tempfile.TemporaryDirectory() as tmp, running_app(settings.CHECKPOINT_DIR, Path(tmp)) as (url, server, _):
         client = loopback_client(url)
-        call = lambda i: client.predict("infogan-fashion-mnist", i, i % 10, -2 + (i % 9) / 2, 0.5,  # noqa: E731
-                                        api_name="/infogan_generate")  # fmt: skip
+
+        def call(i: int) -> None:
+            client.predict("infogan-fashion-mnist", i, i % 10, -2 + (i % 9) / 2, 0.5, api_name="/infogan_generate")
+
         for i in range(5):  # warm-up: models loaded, first pictures written
             call(i)
         raw = Path(tmp) / "gil.txt"
