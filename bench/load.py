@@ -284,7 +284,9 @@ def main() -> int:
     parser.add_argument("--scenario", choices=["mixed", "heavy-slider", "sliders"], default="mixed")
     parser.add_argument("--users", type=int, default=16)
     parser.add_argument("--requests", type=int, default=1000, help="calls of the crowd (mixed, sliders)")
-    parser.add_argument("--calls", type=int, default=60, help="calls of the single user (heavy-slider, sliders)")
+    parser.add_argument(
+        "--calls", type=int, default=300, help="calls of the single user (heavy-slider, sliders): the baseline"
+    )
     parser.add_argument("--max-seconds", type=float, default=600, help="the most seconds of each phase")
     parser.add_argument("--warmup", type=int, default=100, help="mixed: requests before the memory baseline is taken")
     args = parser.parse_args()
