@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    serve.apply_gradio_defaults()
     from playground import gpu
 
     zero_gpu = gpu.setup()  # before anything touches CUDA

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -16,6 +17,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
+from bench.page_client import PageClient
 from bench.server import REPO, running_app
 
 ENDPOINTS = {
@@ -69,6 +71,18 @@ def test_infogan_generate_is_deterministic(client):
     assert pixels(first).shape[:2] == (280, 280)
     assert np.array_equal(pixels(first), pixels(again)) and not np.array_equal(pixels(first), pixels(other))
     assert json.loads(settings) == {"model": "infogan-mnist", "seed": 42, "category": 3, "codes": [0.5, -0.5]}
+
+
+def test_the_page_protocol_client_gets_what_gradio_client_gets(app, client):
+    """bench/page_client.py (the load benchmarks' browser-like user): the same picture and settings for the same
+    call, and a bad value's sentence as an error."""
+    page = PageClient(app[0])
+    picture, settings = page.predict("infogan-mnist", 42, 3, 0.5, -0.5, api_name="/infogan_generate")
+    expected, expected_settings = client.predict("infogan-mnist", 42, 3, 0.5, -0.5, api_name="/infogan_generate")
+    fetched = Image.open(io.BytesIO(page.http.get(picture["url"]).content))
+    assert settings == expected_settings and np.array_equal(np.asarray(fetched), pixels(expected))
+    with pytest.raises(RuntimeError, match="seed"):
+        page.predict("infogan-mnist", -5, 3, 0.5, -0.5, api_name="/infogan_generate")
 
 
 def test_settings_round_trip_reproduces_the_pixels(client):

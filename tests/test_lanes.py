@@ -74,3 +74,22 @@ def test_closing_a_stream_closes_the_work_inside_it():
     assert next(steps) == 0
     steps.close()  # what Gradio does when a visitor stops or leaves
     assert closed == [True]
+
+
+def test_gradio_recomputes_its_event_summary_every_100_events_unless_the_host_says_otherwise(monkeypatch):
+    import gradio as gr
+
+    from playground import serve
+
+    def every() -> int:  # what the queue Gradio builds for a page reads from the environment
+        with gr.Blocks() as demo:
+            gr.Markdown()
+        return demo.queue()._queue.ANAYLTICS_CACHE_FREQUENCY  # sic: Gradio's spelling
+
+    monkeypatch.delenv("GRADIO_ANALYTICS_CACHE_FREQUENCY", raising=False)
+    assert every() == 1  # Gradio's default: after every event
+    serve.apply_gradio_defaults()
+    assert every() == 100
+    monkeypatch.setenv("GRADIO_ANALYTICS_CACHE_FREQUENCY", "7")
+    serve.apply_gradio_defaults()
+    assert every() == 7
