@@ -234,8 +234,7 @@ def warm(url: str, endpoints: list[str]) -> None:
 
 CLIENTS = {  # who makes the measured calls: the words the benchmarks' text uses for them
     "gradio_client": "gradio_client",
-    "page": "page-protocol (bench/page_client.py: the browser's own queue protocol, without gradio_client's 50 ms "
-    "beat)",
+    "page": "the page's own protocol (bench/page_client.py: as a browser calls, without gradio_client's 50 ms beat)",
 }
 
 
@@ -257,7 +256,7 @@ def heavy_slider(url: str, pid: int, calls: int, max_seconds: float, client: str
     lines = [
         f"## Slider beside heavy jobs (`{command('heavy-slider', client)}`)",
         "",
-        f"One {CLIENTS[client]} user moves an InfoGAN slider ({calls} calls back to back), first alone, then while 4 users "
+        f"One user moves an InfoGAN slider through {CLIENTS[client]} ({calls} calls back to back), first alone, then while 4 users "
         f"run heavy jobs back to back ({', '.join(f'`{h}`' for h in HEAVY)}); the real app on loopback with its "
         f"lanes; {machine()}. **Slider p50 {loaded_p50:.0f} ms under load vs {idle_p50:.0f} ms idle: "
         f"{ratio:.2f}× (bar ≤ 2×): {'pass' if ok else 'FAIL'}.**",
@@ -291,7 +290,7 @@ def sliders(
     lines = [
         f"## Many users on the sliders (`{command('sliders', client)}`)",
         "",
-        f"{CLIENTS[client]} users calling {', '.join(f'`{e}`' for e in SLIDERS)} at random, back to back: one user "
+        f"Users calling {', '.join(f'`{e}`' for e in SLIDERS)} at random through {CLIENTS[client]}, back to back: one user "
         f"({calls} calls), then {users} users ({requests} calls), {rounds} rounds; the real app on loopback; "
         f"{machine()}. **Median of the rounds: {ratio:.1f}× one user's throughput (bar ≥ 3×), "
         f"{len(failures)} failures: {'pass' if ok else 'FAIL'}.** Each round: {each} — the client's CPU per call, "
