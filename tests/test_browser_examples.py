@@ -12,6 +12,7 @@ import pytest
 
 from playground import settings
 from playground.pipelines.latent import category_choices
+from tests.browser_harness import ARTIFACTS
 
 pytestmark = pytest.mark.slow
 
@@ -90,6 +91,9 @@ def test_cyclegan_every_example_of_our_own_pairs_translates_on_click(person):
         person.wait_picture(person.block("Cycle back (reconstruction)"))
         person.wait_picture(person.block("Identity"))
         person.page.get_by_text(f"{a} → {b}").first.wait_for()
+        compare = person.block("#cyclegan-compare").element_handle()  # before | after, the divider between them
+        person.until("el => el.querySelectorAll('img').length === 2", compare)
+        person.page.screenshot(path=str(ARTIFACTS / f"cyclegan-example-{a.lower()}.png"), full_page=True)
 
 
 def test_cyclegan_a_small_example_is_shown_large_enough_to_see(person):

@@ -136,7 +136,19 @@ def build(demo: gr.Blocks, ours: Models, translator: Callable[[str], Translator]
                       concurrency_limit=None)  # fmt: skip
     listing = gr.Button(visible=False)
     listing.click(friendly(cyclegan.list_models), None, gr.JSON(visible=False), api_name="cyclegan_models")
-    examples(ours, ui, translate)
+    examples(ours, ui, with_before_after(translate))
+
+
+def with_before_after(translate: Callable) -> Callable:
+    """`translate` whose outputs end with the before/after pair: for the examples that run on click (the
+    Translate button fills that view in a `.then`)."""
+    before_after_pair = friendly(compare)
+
+    def run(image_value, name, way, with_identity):
+        outputs = translate(image_value, name, way, with_identity)
+        return (*outputs, before_after_pair(image_value, outputs[0]))
+
+    return run
 
 
 def layout(ours: Models) -> SimpleNamespace:
@@ -173,7 +185,7 @@ def examples(ours: Models, ui: SimpleNamespace, translate: Callable) -> None:
     own = [[str(EXAMPLES / OWN_EXAMPLES[ours.card(n)["domains"][0]]), n, "A→B", True]
            for n in ours if ours.card(n)["domains"][0] in OWN_EXAMPLES]  # fmt: skip
     if own:  # instant: they run on click
-        gr.Examples(examples=own, inputs=inputs, outputs=ui.outputs, fn=translate, run_on_click=True,
+        gr.Examples(examples=own, inputs=inputs, outputs=[*ui.outputs, ui.compare], fn=translate, run_on_click=True,
                     cache_examples=False, label="Fashion items for our own pairs (our drawings, CC0)")  # fmt: skip
     gr.Examples(
         examples=[[str(EXAMPLES / f), key, "A→B", False] for f, key in PUBLISHED_EXAMPLES if key in OFFICIAL],
