@@ -16,7 +16,7 @@ DEFAULT_PORT = 7860
 AUTH_ENV, MCP_ENV = "PLAYGROUND_AUTH", "PLAYGROUND_MCP"
 # Gradio settings the app changes unless the host sets them. After every event Gradio's queue rebuilds a
 # pandas summary of its last 10,000 events (the API page's timings): 5 ms of server CPU per event with 100
-# events recorded, 12 ms with 10,000 (python -m bench.analytics), against ≈ 25 ms for a whole slider call.
+# events recorded, 11–12 ms with 10,000 (python -m bench.analytics), against ≈ 25 ms for a whole slider call.
 # Every 100 events keeps those timings fresh at a hundredth of the cost.
 GRADIO_DEFAULTS = {"GRADIO_ANALYTICS_CACHE_FREQUENCY": "100"}
 

@@ -125,10 +125,11 @@ def build(demo: gr.Blocks, ours: Models, translator: Callable[[str], Translator]
     cyclegan = CycleGAN(ours, translator)
     ui = layout(ours)
     translate = friendly(cyclegan.translate)
+    show_compare = {"fn": friendly(compare), "inputs": [ui.image, ui.outputs[0]], "outputs": ui.compare,
+                    "api_visibility": "private", "preprocess": False}  # fmt: skip
     ui.go.click(translate, [ui.image, ui.model, ui.direction, ui.identity], ui.outputs, api_name="cyclegan_translate",
                 preprocess=False).then(
-        cyclegan.weights_state, ui.model, ui.weights, api_visibility="private").then(
-        friendly(compare), [ui.image, ui.outputs[0]], ui.compare, api_visibility="private", preprocess=False)  # fmt: skip
+        cyclegan.weights_state, ui.model, ui.weights, api_visibility="private").then(**show_compare)  # fmt: skip
     demo.load(friendly(cyclegan.weights_state), ui.model, ui.weights, api_name="cyclegan_weights")
     ui.model.input(lambda name: weights_panel.button_update(weights_key(name)), ui.model, ui.download,
                    api_visibility="private")  # fmt: skip
@@ -136,19 +137,7 @@ def build(demo: gr.Blocks, ours: Models, translator: Callable[[str], Translator]
                       concurrency_limit=None)  # fmt: skip
     listing = gr.Button(visible=False)
     listing.click(friendly(cyclegan.list_models), None, gr.JSON(visible=False), api_name="cyclegan_models")
-    examples(ours, ui, with_before_after(translate))
-
-
-def with_before_after(translate: Callable) -> Callable:
-    """`translate` whose outputs end with the before/after pair: for the examples that run on click (the
-    Translate button fills that view in a `.then`)."""
-    before_after_pair = friendly(compare)
-
-    def run(image_value, name, way, with_identity):
-        outputs = translate(image_value, name, way, with_identity)
-        return (*outputs, before_after_pair(image_value, outputs[0]))
-
-    return run
+    examples(ours, ui, translate, show_compare)
 
 
 def layout(ours: Models) -> SimpleNamespace:
@@ -180,13 +169,16 @@ def layout(ours: Models) -> SimpleNamespace:
     return ui
 
 
-def examples(ours: Models, ui: SimpleNamespace, translate: Callable) -> None:
+def examples(ours: Models, ui: SimpleNamespace, translate: Callable, show_compare: dict) -> None:
     inputs = [ui.image, ui.model, ui.direction, ui.identity]
     own = [[str(EXAMPLES / OWN_EXAMPLES[ours.card(n)["domains"][0]]), n, "A→B", True]
            for n in ours if ours.card(n)["domains"][0] in OWN_EXAMPLES]  # fmt: skip
     if own:  # instant: they run on click
-        gr.Examples(examples=own, inputs=inputs, outputs=[*ui.outputs, ui.compare], fn=translate, run_on_click=True,
-                    cache_examples=False, label="Fashion items for our own pairs (our drawings, CC0)")  # fmt: skip
+        rows = gr.Examples(examples=own, inputs=inputs, label="Fashion items for our own pairs (our drawings, CC0)")
+        # the Translate button's chain, run when a row fills the inputs (the same function: the same lane)
+        rows.load_input_event.then(translate, inputs, ui.outputs, api_visibility="private", preprocess=False).then(
+            **show_compare
+        )
     gr.Examples(
         examples=[[str(EXAMPLES / f), key, "A→B", False] for f, key in PUBLISHED_EXAMPLES if key in OFFICIAL],
         inputs=inputs, label="Pictures for the published pairs (press Translate: the first use downloads the pair)",
