@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     from playground.pipelines.store import Store
     from playground.ui.app import CSS, JS, build_demo
     from playground.ui.common import kept_files
+    from playground.ui.lanes import pin_server
 
     try:
         device = pick_device(args.device)
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(serve.port_taken_message(host, port), file=sys.stderr)
         return 2
+    pin_server(demo)  # its web event loop on the core of the server's Python (see playground/ui/lanes.py)
     print(
         serve.startup_line(host, port, str(device), auth=auth is not None, mcp=demo.mcp_server, share=args.share),
         flush=True,

@@ -1,6 +1,10 @@
-"""Device choice, CPU threads and seeded randomness."""
+"""Device choice, CPU threads and cores, and seeded randomness."""
 
 from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Collection
 
 import torch
 
@@ -25,6 +29,19 @@ def use_threads(n: int) -> None:
     worker can use every core for a heavy job while another answers a slider on one."""
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
+
+
+# The cores this process may use, read once at import (in the main thread, before any thread is placed).
+ALL_CORES: frozenset[int] = frozenset(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else frozenset()
+
+
+def use_cores(cores: Collection[int] | None, thread_id: int = 0) -> None:
+    """Run a thread (the calling one, or the one with this native id) on `cores` only; None: on every core of
+    ALL_CORES. Linux only: elsewhere, or where the system refuses, nothing changes."""
+    if not ALL_CORES:
+        return
+    with contextlib.suppress(OSError):
+        os.sched_setaffinity(thread_id, cores or ALL_CORES)
 
 
 def seeded_generator(seed: int, device: torch.device | str = "cpu") -> torch.Generator:

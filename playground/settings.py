@@ -45,6 +45,10 @@ OFFLINE = os.environ.get("PLAYGROUND_OFFLINE", "") not in ("", "0", "false", "Fa
 # cores among them). Light events and the Lab have lanes of their own, so a slider never waits behind these.
 HEAVY_JOBS = int(os.environ.get("PLAYGROUND_HEAVY_JOBS", 0))  # 0: one per 4 cores, at least one
 HEAVY_THREADS = int(os.environ.get("PLAYGROUND_HEAVY_THREADS", 0))
+# The server's own Python (the web event loop, light events) on one core instead of all: its threads pass the GIL
+# around, and across cores that cost 23 → 36 ms of CPU per slider call on 2 cores (docs/benchmarks.md). Heavy
+# jobs and the Lab keep every core. 0 turns it off.
+PIN_PYTHON = os.environ.get("PLAYGROUND_PIN_PYTHON", "1") not in ("", "0", "false", "False")
 QUEUE_MAX_SIZE = int(os.environ.get("PLAYGROUND_QUEUE_MAX_SIZE", 64))
 # Where the published CycleGAN generators are fetched from ({name} = the file's stem): the reference
 # implementation's server, or a mirror of it.

@@ -1,11 +1,15 @@
-"""Lanes: each event in its concurrency group with its CPU threads (playground/ui/lanes.py)."""
+"""Lanes: each event in its concurrency group with its CPU threads and cores (playground/ui/lanes.py)."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import torch
 
+from playground import settings
+from playground.device import ALL_CORES
 from playground.pipelines.store import Store
 from playground.ui import lanes
 
@@ -59,6 +63,38 @@ def test_threads_are_set_for_each_call_and_each_step_of_a_stream_whatever_thread
         assert [pool.submit(next, steps).result() for _ in range(3)] == [3, 3, 3]
         assert pool.submit(one, "after").result() == 1
     assert torch.get_num_threads() == main  # the count is the calling thread's own
+
+
+@pytest.mark.skipif(len(ALL_CORES) < 2, reason="placing threads on cores needs Linux and two cores or more")
+def test_light_work_runs_on_the_python_core_and_heavy_work_on_every_core_whatever_thread_ran_before(monkeypatch):
+    monkeypatch.setattr(settings, "PIN_PYTHON", True)
+    core = lanes.python_core()
+    assert core is not None and len(core) == 1 and core <= ALL_CORES
+
+    def cores() -> set[int]:
+        return os.sched_getaffinity(0)  # the calling thread's
+
+    light, heavy = lanes.with_threads(cores, 1, core), lanes.with_threads(cores, 2)
+    with ThreadPoolExecutor(1) as pool:  # one worker runs them all in turn, as Gradio's workers do
+        assert [pool.submit(f).result() for f in (light, heavy, light, heavy)] == [core, ALL_CORES, core, ALL_CORES]
+    monkeypatch.setattr(settings, "PIN_PYTHON", False)
+    assert lanes.python_core() is None
+
+
+def test_the_server_event_loop_runs_on_the_python_core(monkeypatch):
+    """pin_server places uvicorn's thread of a launched app (the thread Gradio keeps as demo.server.thread)."""
+    import gradio as gr
+
+    monkeypatch.setattr(settings, "PIN_PYTHON", True)
+    with gr.Blocks() as demo:
+        gr.Markdown()
+    demo.launch(prevent_thread_lock=True, quiet=True)
+    try:
+        lanes.pin_server(demo)
+        expected = lanes.python_core() or ALL_CORES
+        assert os.sched_getaffinity(demo.server.thread.native_id) == expected
+    finally:
+        demo.close()
 
 
 def test_closing_a_stream_closes_the_work_inside_it():

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from safetensors.torch import load_file
 
 from bench.zips import fashion_zip
 from playground import settings
+from playground.device import ALL_CORES, use_cores
 from playground.pipelines.store import Store
 from playground.studio import jobs, uploads
 from playground.studio.jobs import Studio, TrainSettings, new_visitor
@@ -108,6 +110,22 @@ def test_a_page_run_is_the_training_loop_and_goes_on_from_the_shell(studio, clot
     # the second-stage command starts from the run's weights
     stage = next(line for line in snap.commands.splitlines() if "--init-from" in line)
     assert f"--init-from {run.folder / 'last'}" in stage and "--run-dir" in stage
+
+
+@pytest.mark.skipif(len(ALL_CORES) < 2, reason="placing threads on cores needs Linux and two cores or more")
+def test_a_run_started_by_a_web_worker_on_the_python_core_trains_on_every_core(studio, clothes):
+    visitor = new_visitor()
+    studio.prepare(visitor, "zip", str(clothes), image_size=28, channels=1, family="cgan")
+
+    def start() -> jobs.Run:
+        use_cores({min(ALL_CORES)})  # where a light-lane worker runs (playground/ui/lanes.py)
+        return studio.start(visitor, "cgan", TINY)
+
+    with ThreadPoolExecutor(1) as pool:
+        run = pool.submit(start).result()
+    assert os.sched_getaffinity(run.process.pid) == ALL_CORES
+    studio.stop(visitor)
+    wait_for(lambda: not run.live)
 
 
 def test_pause_stop_caps_publishing_and_download(studio, clothes, tmp_path, monkeypatch):

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import checkpoints, controls, settings
+from ..device import use_cores
 from ..errors import UserError
 from .uploads import BUILTIN_LABELS, SIZES, DataPreview, prepare_zip, preview_builtin
 
@@ -406,6 +407,7 @@ class Studio:
             run.process = subprocess.Popen(
                 cmd, cwd=settings.REPO_ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             )  # fmt: skip
+            use_cores(None, run.process.pid)  # not the core of the server's Python this thread may be on
             # In the server's own session on purpose: with Linux's autogroup scheduling (on by default), a new
             # session is a new group with a full share of the CPU however `nice` it is; in the server's group,
             # nice 10 gives way to the server's requests. (A Ctrl-C at the server's terminal reaches the job too:

@@ -7,6 +7,9 @@ limit and its own count of CPU threads per call:
 - lab: the Lab's live 2-D training streams, one thread each;
 - downloads: fetching weights — network-bound, never queued behind anything (one download per file anyway).
 Events that must answer at once (status polls, stop buttons: `concurrency_limit=None`) stay unlimited.
+The server's own Python — its web event loop and the light, download and unlimited events — runs on one core
+(settings.PIN_PYTHON): its threads take turns holding the GIL anyway, and handing it across cores cost half as
+much CPU again per slider call. Heavy jobs and the Lab, whose torch work runs outside the GIL, keep every core.
 `bench/load.py` measures what this buys.
 """
 
@@ -22,7 +25,7 @@ from typing import Any
 import gradio as gr
 
 from .. import settings
-from ..device import use_threads
+from ..device import ALL_CORES, use_cores, use_threads
 
 HEAVY_EVENTS = frozenset({
     "style_gatys", "style_fast", "style_builtin_gallery", "cyclegan_translate", "caption", "caption_attention",
@@ -37,6 +40,7 @@ class Lane:
     name: str
     limit: int | None  # events of the lane running at once (None: no limit)
     threads: int  # torch CPU threads for each of them
+    pinned: bool = False  # on the server's Python core (python_core) rather than every core
 
 
 def cores() -> int:
@@ -49,11 +53,27 @@ def lanes(n_cores: int | None = None) -> dict[str, Lane]:
     heavy_jobs = settings.HEAVY_JOBS or max(1, n_cores // 4)
     heavy_threads = settings.HEAVY_THREADS or max(1, n_cores // heavy_jobs)
     return {
-        "light": Lane("light", 4, 1),
+        "light": Lane("light", 4, 1, pinned=True),
         "heavy": Lane("heavy", heavy_jobs, heavy_threads),
         "lab": Lane("lab", 8, 1),
-        "downloads": Lane("downloads", None, 1),
+        "downloads": Lane("downloads", None, 1, pinned=True),
     }
+
+
+UNLIMITED = Lane("unlimited", None, 1, pinned=True)  # events that must answer at once: no concurrency group
+
+
+def python_core() -> frozenset[int] | None:
+    """The one core the server's own Python runs on, or None (every core) when it is not pinned: turned off,
+    one core anyway, or not on Linux."""
+    return frozenset({min(ALL_CORES)}) if settings.PIN_PYTHON and len(ALL_CORES) > 1 else None
+
+
+def pin_server(demo: gr.Blocks) -> None:
+    """Put the launched server's web event loop (uvicorn's thread) on the Python core."""
+    thread = getattr(getattr(demo, "server", None), "thread", None)
+    if thread is not None and thread.native_id is not None and python_core():
+        use_cores(python_core(), thread.native_id)
 
 
 def lane_of(api_name: str | None, limit: Any) -> str | None:
@@ -67,18 +87,23 @@ def lane_of(api_name: str | None, limit: Any) -> str | None:
     return None if limit is None else "light"
 
 
-def with_threads(fn: Callable, threads: int) -> Callable:
-    """`fn` running its torch work on `threads` threads. A generator is resumed by whichever worker thread is
-    free, so the count is set again before every step of it."""
+def with_threads(fn: Callable, threads: int, cores: frozenset[int] | None = None) -> Callable:
+    """`fn` running its torch work on `threads` threads, on `cores` (None: every core). A generator is resumed by
+    whichever worker thread is free, so both are set again before every step of it."""
+
+    def place() -> None:  # cores first: OpenMP threads a torch call starts inherit its thread's cores
+        use_cores(cores)
+        use_threads(threads)
+
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
         def stream(*args: Any, **kwargs: Any) -> Iterator:
-            use_threads(threads)
+            place()
             inner = fn(*args, **kwargs)
             try:
                 while True:
-                    use_threads(threads)
+                    place()
                     try:
                         update = next(inner)
                     except StopIteration:
@@ -91,7 +116,7 @@ def with_threads(fn: Callable, threads: int) -> Callable:
 
     @functools.wraps(fn)
     def call(*args: Any, **kwargs: Any) -> Any:
-        use_threads(threads)
+        place()
         return fn(*args, **kwargs)
 
     return call
@@ -109,12 +134,13 @@ def assign_lanes(demo: gr.Blocks, n_cores: int | None = None) -> dict[str, list[
     """Put every event of `demo` in its lane (call once the page is built, before it is served): by api_name,
     and a private event (an example, a `.then`, the page load) in the lane of the endpoint whose function it
     calls. Returns lane → event names, for the tests."""
-    table, members, wrapped = lanes(n_cores), {}, {}
+    table, members, wrapped, pinned = lanes(n_cores), {}, {}, python_core()
 
-    def wrap(fn: Callable, threads: int) -> Callable:  # one wrapper per function: events sharing it still do
-        if (fn, threads) not in wrapped:
-            wrapped[fn, threads] = with_threads(fn, threads)
-        return wrapped[fn, threads]
+    def wrap(fn: Callable, lane: Lane) -> Callable:  # one wrapper per function: events sharing it still do
+        key = (fn, lane.threads, lane.pinned)
+        if key not in wrapped:
+            wrapped[key] = with_threads(fn, lane.threads, pinned if lane.pinned else None)
+        return wrapped[key]
 
     # the functions of the heavy, lab and download endpoints, so their private twins join those lanes
     named = {block_fn.fn: lane_of(block_fn.api_name, "default") for block_fn in demo.fns.values()
@@ -126,9 +152,9 @@ def assign_lanes(demo: gr.Blocks, n_cores: int | None = None) -> dict[str, list[
         twin = named.get(fn) if block_fn.concurrency_limit is not None else None
         lane = table.get(twin or lane_of(block_fn.api_name, block_fn.concurrency_limit) or "")
         if lane is None:  # answers at once (a poll, a stop button): unlimited, one thread
-            block_fn.fn = wrap(fn, 1)
+            block_fn.fn = wrap(fn, UNLIMITED)
             continue
         block_fn.concurrency_id, block_fn.concurrency_limit = lane.name, lane.limit
-        block_fn.fn = wrap(fn, lane.threads)
+        block_fn.fn = wrap(fn, lane)
         members.setdefault(lane.name, []).append(block_fn.api_name or block_fn.name)
     return members
