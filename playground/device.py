@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Collection
+from pathlib import Path
 
 import torch
 
@@ -33,6 +34,19 @@ def use_threads(n: int) -> None:
 
 # The cores this process may use, read once at import (in the main thread, before any thread is placed).
 ALL_CORES: frozenset[int] = frozenset(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else frozenset()
+
+
+CPU_MAX = Path("/sys/fs/cgroup/cpu.max")  # cgroup v2: "QUOTA PERIOD" in µs, or "max PERIOD" (no limit)
+
+
+def cpu_quota() -> float | None:
+    """How many CPUs' worth of time this process's container may use (its cgroup's quota), or None when there
+    is no quota or no cgroup v2 to say."""
+    try:
+        quota, period = CPU_MAX.read_text().split()[:2]
+        return None if quota == "max" else int(quota) / int(period)
+    except (OSError, ValueError):
+        return None
 
 
 def use_cores(cores: Collection[int] | None, thread_id: int = 0) -> None:

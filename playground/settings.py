@@ -47,7 +47,7 @@ HEAVY_JOBS = int(os.environ.get("PLAYGROUND_HEAVY_JOBS", 0))  # 0: one per 4 cor
 HEAVY_THREADS = int(os.environ.get("PLAYGROUND_HEAVY_THREADS", 0))
 # The server's own Python (the web event loop, light events) on one core instead of all: its threads pass the GIL
 # around, and across cores that cost 23 → 36 ms of CPU per slider call on 2 cores (docs/benchmarks.md). Heavy
-# jobs and the Lab keep every core. 0 turns it off.
+# jobs and the Lab keep every core. 0 turns it off (so does a container's CPU quota below its visible cores).
 PIN_PYTHON = os.environ.get("PLAYGROUND_PIN_PYTHON", "1") not in ("", "0", "false", "False")
 QUEUE_MAX_SIZE = int(os.environ.get("PLAYGROUND_QUEUE_MAX_SIZE", 64))
 # Where the published CycleGAN generators are fetched from ({name} = the file's stem): the reference

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import torch
 
-from playground import settings
+from playground import device, settings
 from playground.device import ALL_CORES
 from playground.pipelines.store import Store
 from playground.ui import lanes
@@ -79,6 +79,18 @@ def test_light_work_runs_on_the_python_core_and_heavy_work_on_every_core_whateve
         assert [pool.submit(f).result() for f in (light, heavy, light, heavy)] == [core, ALL_CORES, core, ALL_CORES]
     monkeypatch.setattr(settings, "PIN_PYTHON", False)
     assert lanes.python_core() is None
+
+
+@pytest.mark.skipif(len(ALL_CORES) < 2, reason="placing threads on cores needs Linux and two cores or more")
+def test_a_container_with_a_cpu_quota_below_its_cores_leaves_the_python_unpinned(monkeypatch, tmp_path):
+    monkeypatch.setattr(settings, "PIN_PYTHON", True)
+    cpu_max = tmp_path / "cpu.max"
+    monkeypatch.setattr(device, "CPU_MAX", cpu_max)
+    assert device.cpu_quota() is None and lanes.python_core() is not None  # no cgroup file: this machine's cores
+    cpu_max.write_text("max 100000\n")
+    assert device.cpu_quota() is None and lanes.python_core() is not None  # no quota
+    cpu_max.write_text(f"{100000 * (len(ALL_CORES) - 1)} 100000\n")  # a share of cores it does not own
+    assert device.cpu_quota() == len(ALL_CORES) - 1 and lanes.python_core() is None
 
 
 def test_the_server_event_loop_runs_on_the_python_core(monkeypatch):

@@ -25,7 +25,7 @@ from typing import Any
 import gradio as gr
 
 from .. import settings
-from ..device import ALL_CORES, use_cores, use_threads
+from ..device import ALL_CORES, cpu_quota, use_cores, use_threads
 
 HEAVY_EVENTS = frozenset({
     "style_gatys", "style_fast", "style_builtin_gallery", "cyclegan_translate", "caption", "caption_attention",
@@ -65,8 +65,12 @@ UNLIMITED = Lane("unlimited", None, 1, pinned=True)  # events that must answer a
 
 def python_core() -> frozenset[int] | None:
     """The one core the server's own Python runs on, or None (every core) when it is not pinned: turned off,
-    one core anyway, or not on Linux."""
-    return frozenset({min(ALL_CORES)}) if settings.PIN_PYTHON and len(ALL_CORES) > 1 else None
+    one core anyway, not on Linux, or a container whose CPU quota is below the cores it sees (a Space, say):
+    those cores are shared with other containers, and one picked blindly may be a busy one."""
+    if not settings.PIN_PYTHON or len(ALL_CORES) < 2:
+        return None
+    quota = cpu_quota()
+    return None if quota is not None and quota < len(ALL_CORES) else frozenset({min(ALL_CORES)})
 
 
 def pin_server(demo: gr.Blocks) -> None:
