@@ -66,8 +66,11 @@ def test_threads_are_set_for_each_call_and_each_step_of_a_stream_whatever_thread
 
 
 @pytest.mark.skipif(len(ALL_CORES) < 2, reason="placing threads on cores needs Linux and two cores or more")
-def test_light_work_runs_on_the_python_core_and_heavy_work_on_every_core_whatever_thread_ran_before(monkeypatch):
+def test_light_work_runs_on_the_python_core_and_heavy_work_on_every_core_whatever_thread_ran_before(
+    monkeypatch, tmp_path
+):
     monkeypatch.setattr(settings, "PIN_PYTHON", True)
+    monkeypatch.setattr(device, "CPU_MAX", tmp_path / "no-cgroup")  # whatever quota the machine running this has
     core = lanes.python_core()
     assert core is not None and len(core) == 1 and core <= ALL_CORES
 
