@@ -70,7 +70,8 @@ def python_core() -> frozenset[int] | None:
     if not settings.PIN_PYTHON or len(ALL_CORES) < 2:
         return None
     quota = cpu_quota()
-    return None if quota is not None and quota < len(ALL_CORES) else frozenset({min(ALL_CORES)})
+    # the last core: Linux tends to serve interrupts and boot-time work on the first
+    return None if quota is not None and quota < len(ALL_CORES) else frozenset({max(ALL_CORES)})
 
 
 def pin_server(demo: gr.Blocks) -> None:
