@@ -11,7 +11,7 @@ import argparse
 import subprocess
 import sys
 
-HEAVY_SLIDER = [sys.executable, "-m", "bench.load", "--scenario", "heavy-slider", "--calls", "200"]
+HEAVY_SLIDER = [sys.executable, "-m", "bench.load", "--scenario", "heavy-slider"]
 PARTS = {
     "evaluate": [sys.executable, "-m", "playground.evaluate"],
     "latency": [sys.executable, "-m", "bench.latency"],
@@ -21,9 +21,9 @@ PARTS = {
     "style": [sys.executable, "-m", "bench.style"],
     "lab": [sys.executable, "-m", "bench.lab"],
     "load": [sys.executable, "-m", "bench.load"],
-    "load_heavy_slider": HEAVY_SLIDER,
+    "load_heavy_slider": [*HEAVY_SLIDER, "--calls", "200"],
     "load_sliders": [sys.executable, "-m", "bench.load", "--scenario", "sliders"],
-    "load_heavy_slider_page": [*HEAVY_SLIDER[:-1], "1000", "--client", "page"],  # 200 calls: 5 s, one heavy job
+    "load_heavy_slider_page": [*HEAVY_SLIDER, "--calls", "1000", "--client", "page"],  # 200 calls: 5 s, one heavy job
     "load_sliders_page": [sys.executable, "-m", "bench.load", "--scenario", "sliders", "--client", "page"],
     "gradio_analytics": [sys.executable, "-m", "bench.analytics"],
     "public_link": [sys.executable, "-m", "bench.public_link"],

@@ -44,7 +44,8 @@ class Lane:
 
 
 def cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    """The process's cores (read at start-up: a thread's own placement does not shrink it)."""
+    return len(ALL_CORES) or os.cpu_count() or 1
 
 
 def lanes(n_cores: int | None = None) -> dict[str, Lane]:
@@ -76,9 +77,9 @@ def python_core() -> frozenset[int] | None:
 
 def pin_server(demo: gr.Blocks) -> None:
     """Put the launched server's web event loop (uvicorn's thread) on the Python core."""
-    thread = getattr(getattr(demo, "server", None), "thread", None)
-    if thread is not None and thread.native_id is not None and python_core():
-        use_cores(python_core(), thread.native_id)
+    thread, core = getattr(getattr(demo, "server", None), "thread", None), python_core()
+    if thread is not None and thread.native_id is not None and core:
+        use_cores(core, thread.native_id)
 
 
 def lane_of(api_name: str | None, limit: Any) -> str | None:
